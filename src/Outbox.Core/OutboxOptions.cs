@@ -1,0 +1,55 @@
+using System.Text.Json;
+
+namespace Outbox;
+
+/// <summary>Options for the outbox and its relay. Validated when the host starts.</summary>
+public sealed class OutboxOptions
+{
+    /// <summary>Gets or sets the name of this relay, used in lease owners, logs and metrics.</summary>
+    /// <value>The default value is the machine name.</value>
+    public string RelayName { get; set; } = Environment.MachineName;
+
+    /// <summary>Gets or sets whether this process runs the hosted relay. Turn it off in processes that only write events.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool EnableRelay { get; set; } = true;
+
+    /// <summary>Gets or sets how often the relay looks for messages when nothing woke it (the safety net behind the after-commit wake-up).</summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the most messages one relay pass claims and sends.</summary>
+    /// <value>The default value is 500.</value>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Gets or sets how long a claim lasts. A relay that dies leaves its messages to others after this time, so keep it above the transport's send timeout.</summary>
+    /// <value>The default value is 2 minutes.</value>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Gets or sets how many failed sends a message may have before it becomes <see cref="OutboxStatus.Dead"/>.</summary>
+    /// <value>The default value is 20.</value>
+    public int MaxAttempts { get; set; } = 20;
+
+    /// <summary>Gets or sets the delay before the first retry; later retries double it, with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the longest delay between retries.</summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets or sets whether messages with the same key reach the broker in the order they were
+    /// committed. The relay then has at most one message per key in flight; turn it off for
+    /// throughput when order does not matter.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool PreserveKeyOrder { get; set; } = true;
+
+    /// <summary>Gets or sets the largest payload <see cref="IOutbox"/> accepts. Match it to the broker's <c>message.max.bytes</c>.</summary>
+    /// <value>The default value is 1,000,000 bytes (Kafka's default limit).</value>
+    public int MaxPayloadBytes { get; set; } = 1_000_000;
+
+    /// <summary>Gets or sets the JSON options for typed payloads.</summary>
+    /// <value>The default value is <see cref="JsonSerializerDefaults.Web"/>.</value>
+    public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
+}

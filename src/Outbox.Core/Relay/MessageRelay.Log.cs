@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace Outbox;
+
+internal sealed partial class MessageRelay
+{
+    // Event ids 1000-1099: the relay.
+    private static partial class Log
+    {
+        [LoggerMessage(1000, LogLevel.Debug, "Outbox message {MessageId} INIT → PUBLISH (topic {Topic}, key {Key}, attempts so far {Attempts})")]
+        public static partial void Claimed(ILogger logger, Guid messageId, string topic, string? key, int attempts);
+
+        [LoggerMessage(1001, LogLevel.Debug, "Outbox message {MessageId} PUBLISH → COMPLETE (topic {Topic}, key {Key})")]
+        public static partial void Completed(ILogger logger, Guid messageId, string topic, string? key);
+
+        [LoggerMessage(1002, LogLevel.Warning, "Outbox message {MessageId} PUBLISH → INIT: send to {Topic} failed (attempt {Attempts}), next attempt at {NextAttemptAt:o}: {Error}")]
+        public static partial void WillRetry(ILogger logger, Guid messageId, string topic, int attempts, DateTimeOffset nextAttemptAt, string? error);
+
+        [LoggerMessage(1003, LogLevel.Error, "Outbox message {MessageId} PUBLISH → DEAD: {Topic} rejected it: {Error}")]
+        public static partial void Rejected(ILogger logger, Guid messageId, string topic, string? error);
+
+        [LoggerMessage(1004, LogLevel.Error, "Outbox message {MessageId} PUBLISH → DEAD after {Attempts} failed attempts to {Topic}: {Error}")]
+        public static partial void AttemptsExhausted(ILogger logger, Guid messageId, string topic, int attempts, string? error);
+
+        [LoggerMessage(1005, LogLevel.Warning, "The transport failed for a batch of {Count} messages; they will be retried")]
+        public static partial void SendFailed(ILogger logger, int count, Exception exception);
+
+        [LoggerMessage(1006, LogLevel.Warning, "{Count} outcomes were not recorded: relay {LeaseOwner} no longer holds those messages (its lease expired and another relay took them)")]
+        public static partial void OutcomesRefused(ILogger logger, int count, string leaseOwner);
+
+        [LoggerMessage(1007, LogLevel.Warning, "Recording send outcomes failed; retry {Attempt}")]
+        public static partial void RecordRetry(ILogger logger, int attempt, Exception? exception);
+
+        [LoggerMessage(1008, LogLevel.Information, "Released {Count} claimed messages back to INIT because the relay is stopping")]
+        public static partial void Released(ILogger logger, int count);
+
+        [LoggerMessage(1009, LogLevel.Warning, "Could not release {Count} claimed messages while stopping; they are claimable again when their lease expires")]
+        public static partial void ReleaseFailed(ILogger logger, int count, Exception exception);
+    }
+}

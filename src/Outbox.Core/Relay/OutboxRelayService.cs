@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Outbox;
+
+/// <summary>
+/// The hosted relay: runs passes while there is work, then sleeps until a commit wakes it or
+/// the polling interval passes. Failures (database or broker down) are logged and retried with
+/// backoff; the host keeps running.
+/// </summary>
+internal sealed partial class OutboxRelayService(
+    IMessageRelay relay,
+    OutboxSignal signal,
+    IOptions<OutboxOptions> options,
+    TimeProvider timeProvider,
+    ILogger<OutboxRelayService> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxFailureDelay = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        OutboxOptions settings = options.Value;
+        if (!settings.EnableRelay)
+        {
+            return;
+        }
+
+        await Task.Yield();
+        Log.Started(logger, settings.RelayName, settings.PollingInterval);
+        int failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                int claimed = await relay.RelayOnceAsync(stoppingToken).ConfigureAwait(false);
+                if (failures > 0)
+                {
+                    Log.Recovered(logger, failures);
+                    failures = 0;
+                }
+
+                if (claimed > 0)
+                {
+                    continue; // There may be more, or successors of the keys just sent.
+                }
+
+                await signal.WaitAsync(settings.PollingInterval, timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // The relay must survive outages: log, back off, try again.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failures++;
+                TimeSpan delay = RetryBackoff.DelayFor(failures, settings.PollingInterval, MaxFailureDelay, Random.Shared.NextDouble());
+                Log.PassFailed(logger, failures, delay, ex);
+                try
+                {
+                    await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        Log.Stopped(logger, settings.RelayName);
+    }
+
+    // Event ids 1100-1199: the hosted relay.
+    private static partial class Log
+    {
+        [LoggerMessage(1100, LogLevel.Information, "Outbox relay {RelayName} started (polling every {PollingInterval})")]
+        public static partial void Started(ILogger logger, string relayName, TimeSpan pollingInterval);
+
+        [LoggerMessage(1101, LogLevel.Error, "Outbox relay pass failed ({Failures} in a row); next try in {Delay}")]
+        public static partial void PassFailed(ILogger logger, int failures, TimeSpan delay, Exception exception);
+
+        [LoggerMessage(1102, LogLevel.Information, "Outbox relay recovered after {Failures} failed passes")]
+        public static partial void Recovered(ILogger logger, int failures);
+
+        [LoggerMessage(1103, LogLevel.Information, "Outbox relay {RelayName} stopped")]
+        public static partial void Stopped(ILogger logger, string relayName);
+    }
+}

@@ -1,0 +1,20 @@
+namespace Outbox;
+
+/// <summary>The outcome of sending one message.</summary>
+/// <param name="Status">What happened.</param>
+/// <param name="Error">The error, for <see cref="OutboxSendStatus.Failed"/> and <see cref="OutboxSendStatus.Rejected"/>.</param>
+public readonly record struct OutboxSendResult(OutboxSendStatus Status, string? Error = null)
+{
+    /// <summary>Gets the result for an acknowledged message.</summary>
+    public static OutboxSendResult Delivered { get; } = new(OutboxSendStatus.Delivered);
+
+    /// <summary>Creates the result for a transient failure.</summary>
+    /// <param name="error">What went wrong.</param>
+    /// <returns>The result.</returns>
+    public static OutboxSendResult Failed(string error) => new(OutboxSendStatus.Failed, error);
+
+    /// <summary>Creates the result for a permanent failure.</summary>
+    /// <param name="error">What went wrong.</param>
+    /// <returns>The result.</returns>
+    public static OutboxSendResult Rejected(string error) => new(OutboxSendStatus.Rejected, error);
+}
