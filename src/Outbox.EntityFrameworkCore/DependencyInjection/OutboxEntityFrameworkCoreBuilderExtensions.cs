@@ -1,0 +1,45 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Outbox;
+using Outbox.EntityFrameworkCore;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the EF Core outbox store.</summary>
+public static class OutboxEntityFrameworkCoreBuilderExtensions
+{
+    /// <summary>
+    /// Stores outbox messages in <typeparamref name="TContext"/>'s database: registers
+    /// <see cref="IOutbox"/> (stages messages in the context, saved by its <c>SaveChanges</c>),
+    /// the <see cref="IOutboxStore"/> the relay uses, and the interceptors that wake the relay
+    /// when a transaction with outbox rows commits. Register the context with
+    /// <c>AddDbContext</c> and call <c>modelBuilder.AddOutboxMessages()</c> in its
+    /// <c>OnModelCreating</c>; the host fails at start if either is missing.
+    /// </summary>
+    /// <typeparam name="TContext">The application's DbContext (PostgreSQL, SQL Server or SQLite).</typeparam>
+    /// <param name="builder">The outbox builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static IOutboxBuilder UseEntityFrameworkCore<TContext>(this IOutboxBuilder builder)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        IServiceCollection services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(OutboxSql.Cache<TContext>)))
+        {
+            return builder;
+        }
+
+        services.AddSingleton<OutboxSql.Cache<TContext>>();
+        services.TryAddScoped<IOutbox, EntityFrameworkOutbox<TContext>>();
+        services.TryAddScoped<IOutboxStore, EntityFrameworkOutboxStore<TContext>>();
+        services.TryAddSingleton<OutboxSaveChangesInterceptor>();
+        services.TryAddSingleton<OutboxTransactionInterceptor>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxModelValidator<TContext>>());
+        services.ConfigureDbContext<TContext>((sp, options) => options.AddInterceptors(
+            sp.GetRequiredService<OutboxSaveChangesInterceptor>(),
+            sp.GetRequiredService<OutboxTransactionInterceptor>()));
+        return builder;
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Outbox.EntityFrameworkCore;
+
+/// <summary>The dialect, table names and claim statements for one DbContext type, built once from its model.</summary>
+internal sealed class OutboxSql
+{
+    private readonly string claimOrdered;
+    private readonly string claimUnordered;
+
+    private OutboxSql(DbContext context)
+    {
+        Dialect = OutboxSqlDialect.For(context.Database.ProviderName);
+        Table = OutboxTable.From(context, Dialect);
+        Parameters = new OutboxParameters(context.GetService<IRelationalTypeMappingSource>());
+        claimOrdered = Dialect.Claim(Table, preserveKeyOrder: true);
+        claimUnordered = Dialect.Claim(Table, preserveKeyOrder: false);
+        Summary = OutboxSqlDialect.Summary(Table);
+    }
+
+    public OutboxSqlDialect Dialect { get; }
+
+    public OutboxTable Table { get; }
+
+    public OutboxParameters Parameters { get; }
+
+    public string Summary { get; }
+
+    public string Claim(bool preserveKeyOrder) => preserveKeyOrder ? claimOrdered : claimUnordered;
+
+    /// <summary>Caches one <see cref="OutboxSql"/> per DbContext type (the model is fixed per type).</summary>
+    internal sealed class Cache<TContext>
+        where TContext : DbContext
+    {
+        private OutboxSql? sql;
+
+        public OutboxSql Get(TContext context) => sql ??= new OutboxSql(context);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Data.Common;
+
+namespace Outbox.EntityFrameworkCore;
+
+/// <summary>PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c> claims, array parameters so a batch's outcomes are one statement.</summary>
+internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
+{
+    public override string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    public override string Claim(OutboxTable t, bool preserveKeyOrder) =>
+        $"""
+        UPDATE {t.Name} AS o SET {t.Status} = {Publish}, {t.LeaseOwner} = @owner, {t.LeaseExpiresAt} = @lease, {t.PublishedAt} = @now
+        FROM (SELECT c.{t.Id} FROM {t.Name} AS c
+              WHERE {Claimable(t, preserveKeyOrder)}
+              ORDER BY c.{t.Id} LIMIT @batch FOR UPDATE SKIP LOCKED) AS s
+        WHERE o.{t.Id} = s.{t.Id}
+        RETURNING {t.ClaimedColumns("o")}
+        """;
+
+    public override IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters)
+    {
+        yield return command =>
+        {
+            command.CommandText =
+                $"""
+                UPDATE {t.Name} AS o SET {t.Status} = u.s, {t.Attempts} = u.a, {t.NextAttemptAt} = u.n, {t.LastError} = COALESCE(u.e, o.{t.LastError}),
+                    {t.CompletedAt} = CASE WHEN u.s = {Complete} THEN u.t ELSE o.{t.CompletedAt} END, {t.LeaseOwner} = NULL, {t.LeaseExpiresAt} = NULL
+                FROM unnest(@ids, @statuses, @attempts, @nexts, @errors, @ats) AS u(i, s, a, n, e, t)
+                WHERE o.{t.Id} = u.i AND o.{t.Status} = {Publish} AND o.{t.LeaseOwner} = @owner
+                """;
+            parameters.Add(command, "owner", leaseOwner);
+            parameters.Add(command, "ids", outcomes.Select(o => o.MessageId).ToArray());
+            parameters.Add(command, "statuses", outcomes.Select(o => (int)o.Status).ToArray());
+            parameters.Add(command, "attempts", outcomes.Select(o => o.Attempts).ToArray());
+            parameters.Add(command, "nexts", outcomes.Select(o => o.NextAttemptAt).ToArray());
+            parameters.Add(command, "errors", outcomes.Select(o => o.LastError).ToArray());
+            parameters.Add(command, "ats", outcomes.Select(o => o.At).ToArray());
+        };
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Outbox.EntityFrameworkCore;
+
+/// <summary><see cref="IOutbox"/> on a DbContext: staged messages are added to the context and saved by its next <c>SaveChanges</c>.</summary>
+internal sealed class EntityFrameworkOutbox<TContext>(TContext context, OutboxMessageFactory factory) : IOutbox
+    where TContext : DbContext
+{
+    public OutboxMessage Add<TPayload>(string topic, string? key, TPayload payload, IReadOnlyDictionary<string, string>? headers = null) =>
+        Stage(factory.Create(topic, ValidateKey(key), payload, headers));
+
+    public OutboxMessage AddRaw(string topic, string? key, byte[] payload, string? type = null, IReadOnlyDictionary<string, string>? headers = null)
+    {
+        if (type is { Length: > OutboxMessageEntityConfiguration.MaxTypeLength })
+        {
+            throw new ArgumentException($"The type name is {type.Length} characters; the outbox table holds at most {OutboxMessageEntityConfiguration.MaxTypeLength}. Use a shorter name.", nameof(type));
+        }
+
+        return Stage(factory.CreateRaw(topic, ValidateKey(key), payload, type, headers));
+    }
+
+    private static string? ValidateKey(string? key) =>
+        key is { Length: > OutboxMessageEntityConfiguration.MaxKeyLength }
+            ? throw new ArgumentException($"The key is {key.Length} characters; the outbox table holds at most {OutboxMessageEntityConfiguration.MaxKeyLength}. Use a shorter key (for example an id or a hash).", nameof(key))
+            : key;
+
+    private OutboxMessage Stage(OutboxMessage message)
+    {
+        if (context.Model.FindEntityType(typeof(OutboxMessage)) is null)
+        {
+            throw OutboxModelMissingException.For(context.GetType());
+        }
+
+        context.Set<OutboxMessage>().Add(message);
+        OutboxStagingTracker.MarkStaged(context);
+        return message;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Outbox.EntityFrameworkCore;
+
+/// <summary>
+/// The EF Core store: runs the dialect's SQL on the DbContext's own connection. Claims and
+/// outcome updates are single statements (autocommit), so they never hold locks across a send.
+/// </summary>
+internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, OutboxSql.Cache<TContext> cache) : IOutboxStore
+    where TContext : DbContext
+{
+    public async Task<IReadOnlyList<OutboxMessage>> ClaimAsync(OutboxClaim claim, CancellationToken cancellationToken = default)
+    {
+        OutboxSql sql = cache.Get(context);
+        await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using DbCommand command = CreateCommand();
+            command.CommandText = sql.Claim(claim.PreserveKeyOrder);
+            sql.Parameters.Add(command, "owner", claim.LeaseOwner);
+            sql.Parameters.Add(command, "now", claim.Now);
+            sql.Parameters.Add(command, "lease", claim.LeaseExpiresAt);
+            sql.Parameters.Add(command, "batch", claim.BatchSize);
+            await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await OutboxRowReader.ReadClaimedAsync(reader, claim, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async Task<int> RecordOutcomesAsync(string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(leaseOwner);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        if (outcomes.Count == 0)
+        {
+            return 0;
+        }
+
+        OutboxSql sql = cache.Get(context);
+        await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            int applied = 0;
+            foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, leaseOwner, outcomes, sql.Parameters))
+            {
+                await using DbCommand command = CreateCommand();
+                fill(command);
+                applied += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return applied;
+        }
+        finally
+        {
+            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async Task<OutboxSummary> GetSummaryAsync(CancellationToken cancellationToken = default)
+    {
+        OutboxSql sql = cache.Get(context);
+        await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using DbCommand command = CreateCommand();
+            command.CommandText = sql.Summary;
+            await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var counts = new long[4];
+            DateTimeOffset? oldest = null;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var status = (OutboxStatus)reader.GetInt32(0);
+                counts[(int)status] = reader.GetInt64(1);
+                if (OutboxStateMachine.IsUnfinished(status) && !reader.IsDBNull(2))
+                {
+                    DateTimeOffset created = reader.GetFieldValue<DateTimeOffset>(2);
+                    oldest = oldest is null || created < oldest ? created : oldest;
+                }
+            }
+
+            return new OutboxSummary(counts[0], counts[1], counts[2], counts[3], oldest);
+        }
+        finally
+        {
+            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    private DbCommand CreateCommand()
+    {
+        DbCommand command = context.Database.GetDbConnection().CreateCommand();
+        command.Transaction = context.Database.CurrentTransaction?.GetDbTransaction();
+        return command;
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Outbox.Core.Tests.Relay;
+
+namespace Outbox.Core.Tests.DependencyInjection;
+
+public sealed class OutboxServiceCollectionExtensionsTests
+{
+    [Fact]
+    public void AddOutbox_CalledTwice_RegistersOneRelayAndRunsEachCallbackOnce()
+    {
+        int first = 0, second = 0;
+        var services = new ServiceCollection().AddLogging();
+
+        services.AddOutbox(_ => first++);
+        services.AddOutbox(_ => second++);
+        services.AddSingleton<IOutboxStore>(new FakeOutboxStore());
+        services.AddSingleton<IOutboxTransport>(new FakeOutboxTransport());
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        _ = provider.GetRequiredService<IOptions<OutboxOptions>>().Value;
+        first.Should().Be(1);
+        second.Should().Be(1);
+        provider.GetServices<IHostedService>().Should().ContainSingle();
+        provider.GetRequiredService<IMessageRelay>().Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task HostStart_NoStoreNoTransport_FailsSayingWhatToCall()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddOutbox();
+        using IHost host = builder.Build();
+
+        Func<Task> start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>())
+            .WithMessage("*No outbox store is registered*UseEntityFrameworkCore*")
+            .WithMessage("*No outbox transport is registered*UseKafka*");
+    }
+
+    [Theory]
+    [InlineData("BatchSize")]
+    [InlineData("PollingInterval")]
+    [InlineData("MaxAttempts")]
+    [InlineData("LeaseDuration")]
+    [InlineData("MaxPayloadBytes")]
+    [InlineData("RelayName")]
+    public async Task HostStart_OptionOutOfRange_FailsNamingTheOption(string option)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddOutbox(o =>
+        {
+            switch (option)
+            {
+                case "BatchSize": o.BatchSize = 0; break;
+                case "PollingInterval": o.PollingInterval = TimeSpan.Zero; break;
+                case "MaxAttempts": o.MaxAttempts = 0; break;
+                case "LeaseDuration": o.LeaseDuration = TimeSpan.FromMilliseconds(10); break;
+                case "MaxPayloadBytes": o.MaxPayloadBytes = -1; break;
+                case "RelayName": o.RelayName = " "; break;
+            }
+        });
+        builder.Services.AddSingleton<IOutboxStore>(new FakeOutboxStore());
+        builder.Services.AddSingleton<IOutboxTransport>(new FakeOutboxTransport());
+        using IHost host = builder.Build();
+
+        Func<Task> start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).WithMessage($"*OutboxOptions.{option}*");
+    }
+}

@@ -1,0 +1,148 @@
+using Outbox.TestSupport.Data;
+using Outbox.TestSupport.PostgreSql;
+
+namespace Outbox.EntityFrameworkCore.Tests.Storage;
+
+/// <summary>The store's claim and outcome SQL, run on a real database of each supported kind.</summary>
+public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, PostgreSqlServer? postgres) : IAsyncLifetime
+{
+    private StoreTestHost host = null!;
+
+    public async Task InitializeAsync() => host = await StoreTestHost.CreateAsync(kind, postgres);
+
+    public async Task DisposeAsync() => await host.DisposeAsync();
+
+    [Fact]
+    public async Task ClaimAsync_CommittedMessages_MovesThemToPublishUnderTheLeaseOldestFirst()
+    {
+        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(3, key: null);
+
+        IReadOnlyList<OutboxMessage> claimed = await host.ClaimAsync("relay-a");
+
+        claimed.Select(m => m.Id).Should().Equal(written.Select(m => m.Id));
+        claimed[0].Payload.Should().Equal(written[0].Payload);
+        claimed[0].Topic.Should().Be("orders");
+        claimed[0].Type.Should().Be(nameof(OrderPlaced));
+        List<OutboxMessage> rows = await host.ReadAllAsync();
+        rows.Should().OnlyContain(r => r.Status == OutboxStatus.Publish && r.LeaseOwner == "relay-a" && r.LeaseExpiresAt > host.Clock.GetUtcNow());
+        (await host.ClaimAsync("relay-b")).Should().BeEmpty("claimed rows are not claimable until their lease expires");
+    }
+
+    [Fact]
+    public async Task ClaimAsync_BatchSize_ClaimsAtMostThatMany()
+    {
+        await host.WriteAsync(10, key: null);
+
+        (await host.ClaimAsync("relay-a", batchSize: 4)).Should().HaveCount(4);
+        (await host.ClaimAsync("relay-b", batchSize: 4)).Should().HaveCount(4);
+        (await host.ClaimAsync("relay-c", batchSize: 4)).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_PreserveKeyOrder_ClaimsOnlyTheOldestUnfinishedMessageOfEachKey()
+    {
+        IReadOnlyList<OutboxMessage> a = await host.WriteAsync(3, key: "a");
+        IReadOnlyList<OutboxMessage> b = await host.WriteAsync(2, key: "b");
+
+        IReadOnlyList<OutboxMessage> first = await host.ClaimAsync("relay-a");
+        first.Select(m => m.Id).Should().Equal(a[0].Id, b[0].Id);
+        (await host.ClaimAsync("relay-b")).Should().BeEmpty("the next message of a key waits while the previous one is in flight");
+
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a", [Outcome(a[0], OutboxStatus.Complete)]));
+
+        (await host.ClaimAsync("relay-b")).Select(m => m.Id).Should().Equal(a[1].Id);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_WithoutKeyOrder_ClaimsEveryDueMessage()
+    {
+        await host.WriteAsync(3, key: "a");
+
+        (await host.ClaimAsync("relay-a", preserveKeyOrder: false)).Should().HaveCount(3);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_RetryNotDue_WaitsUntilNextAttemptAndBlocksItsKey()
+    {
+        IReadOnlyList<OutboxMessage> a = await host.WriteAsync(2, key: "a");
+        await host.ClaimAsync("relay-a");
+        DateTimeOffset retryAt = host.Clock.GetUtcNow().AddSeconds(10);
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a", [Outcome(a[0], OutboxStatus.Init, attempts: 1, next: retryAt, error: "broker down")]));
+
+        (await host.ClaimAsync("relay-a")).Should().BeEmpty("the retry is not due and the key's next message must wait for it");
+        host.Clock.Advance(TimeSpan.FromSeconds(11));
+
+        IReadOnlyList<OutboxMessage> retried = await host.ClaimAsync("relay-a");
+        retried.Select(m => m.Id).Should().Equal(a[0].Id);
+        retried[0].Attempts.Should().Be(1);
+        (await host.ReadAllAsync())[0].LastError.Should().Be("broker down");
+    }
+
+    [Fact]
+    public async Task ClaimAsync_LeaseExpired_AnotherRelayTakesOverAndTheStaleOwnerIsRefused()
+    {
+        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(1);
+        await host.ClaimAsync("relay-a", lease: TimeSpan.FromSeconds(30));
+        host.Clock.Advance(TimeSpan.FromSeconds(31));
+
+        IReadOnlyList<OutboxMessage> takenOver = await host.ClaimAsync("relay-b");
+        takenOver.Select(m => m.Id).Should().Equal(written[0].Id);
+
+        int staleApplied = await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a", [Outcome(written[0], OutboxStatus.Dead, error: "stale")]));
+        staleApplied.Should().Be(0);
+        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-b", [Outcome(written[0], OutboxStatus.Complete)]));
+        applied.Should().Be(1);
+
+        OutboxMessage row = (await host.ReadAllAsync()).Single();
+        row.Status.Should().Be(OutboxStatus.Complete);
+        row.CompletedAt.Should().NotBeNull();
+        row.LeaseOwner.Should().BeNull();
+        row.LastError.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task RecordOutcomesAsync_MixedBatch_AppliesEachOutcome()
+    {
+        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(3, key: null);
+        await host.ClaimAsync("relay-a");
+        DateTimeOffset next = host.Clock.GetUtcNow().AddMinutes(1);
+
+        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a",
+        [
+            Outcome(written[0], OutboxStatus.Complete),
+            Outcome(written[1], OutboxStatus.Init, attempts: 1, next: next, error: "timed out"),
+            Outcome(written[2], OutboxStatus.Dead, attempts: 1, error: "too large"),
+        ]));
+
+        applied.Should().Be(3);
+        List<OutboxMessage> rows = await host.ReadAllAsync();
+        rows.Select(r => r.Status).Should().Equal(OutboxStatus.Complete, OutboxStatus.Init, OutboxStatus.Dead);
+        rows[1].Attempts.Should().Be(1);
+        rows[1].NextAttemptAt.Should().BeCloseTo(next, TimeSpan.FromMilliseconds(1));
+        rows[2].LastError.Should().Be("too large");
+        rows.Should().OnlyContain(r => r.LeaseOwner == null);
+
+        OutboxSummary summary = await host.WithStoreAsync(store => store.GetSummaryAsync());
+        summary.Should().BeEquivalentTo(new { Init = 1L, Publish = 0L, Complete = 1L, Dead = 1L });
+        summary.OldestUnfinishedCreatedAt.Should().BeCloseTo(written[1].CreatedAt, TimeSpan.FromMilliseconds(1));
+    }
+
+    [Fact]
+    public async Task RecordOutcomesAsync_MessageNotInPublish_IsNotChanged()
+    {
+        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(1);
+
+        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a", [Outcome(written[0], OutboxStatus.Complete)]));
+
+        applied.Should().Be(0, "an INIT message was never claimed by relay-a");
+        (await host.ReadAllAsync()).Single().Status.Should().Be(OutboxStatus.Init);
+    }
+
+    private OutboxOutcome Outcome(OutboxMessage message, OutboxStatus status, int attempts = 0, DateTimeOffset? next = null, string? error = null) =>
+        new(message.Id, status, attempts, next ?? message.NextAttemptAt, error, host.Clock.GetUtcNow());
+}
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlOutboxStoreTests(PostgreSqlServer postgres) : EntityFrameworkOutboxStoreTests(DatabaseKind.PostgreSql, postgres);
+
+public sealed class SqliteOutboxStoreTests() : EntityFrameworkOutboxStoreTests(DatabaseKind.Sqlite, null);

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Outbox.TestSupport.Data;
+using Outbox.TestSupport.Fakes;
+using Outbox.TestSupport.PostgreSql;
+
+namespace Outbox.EntityFrameworkCore.Tests;
+
+/// <summary>A service provider with the EF Core store on a fresh database, a fake clock and a recording signal; no relay.</summary>
+public sealed class StoreTestHost : IAsyncDisposable
+{
+    private StoreTestHost(TestDatabase database, ServiceProvider services, FakeTimeProvider clock, RecordingSignal signal)
+    {
+        Database = database;
+        Services = services;
+        Clock = clock;
+        Signal = signal;
+    }
+
+    public TestDatabase Database { get; }
+
+    public ServiceProvider Services { get; }
+
+    public FakeTimeProvider Clock { get; }
+
+    public RecordingSignal Signal { get; }
+
+    public static async Task<StoreTestHost> CreateAsync(DatabaseKind kind, PostgreSqlServer? postgres, Action<OutboxOptions>? configure = null)
+    {
+        TestDatabase database = await TestDatabase.CreateAsync(kind, postgres);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var signal = new RecordingSignal();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddSingleton<IOutboxSignal>(signal);
+        services.AddDbContext<TestDbContext>(o => database.Configure(o));
+        services.AddOutbox(o =>
+        {
+            o.EnableRelay = false;
+            configure?.Invoke(o);
+        }).UseEntityFrameworkCore<TestDbContext>();
+        return new StoreTestHost(database, services.BuildServiceProvider(), clock, signal);
+    }
+
+    /// <summary>Commits <paramref name="count"/> events for <paramref name="key"/> in one transaction and returns them.</summary>
+    public async Task<IReadOnlyList<OutboxMessage>> WriteAsync(int count, string? key = "k", string topic = "orders")
+    {
+        await using AsyncServiceScope scope = Services.CreateAsyncScope();
+        var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+        var context = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        var messages = new List<OutboxMessage>();
+        for (int i = 0; i < count; i++)
+        {
+            var order = new Order { Id = Guid.NewGuid(), Customer = "c" + i, Amount = i };
+            context.Orders.Add(order);
+            messages.Add(outbox.Add(topic, key, new OrderPlaced(order.Id, order.Customer, order.Amount)));
+        }
+
+        await context.SaveChangesAsync();
+        return messages;
+    }
+
+    public async Task<T> WithStoreAsync<T>(Func<IOutboxStore, Task<T>> action)
+    {
+        await using AsyncServiceScope scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<IOutboxStore>());
+    }
+
+    public Task<IReadOnlyList<OutboxMessage>> ClaimAsync(string owner, int batchSize = 100, bool preserveKeyOrder = true, TimeSpan? lease = null)
+    {
+        DateTimeOffset now = Clock.GetUtcNow();
+        return WithStoreAsync(store => store.ClaimAsync(new OutboxClaim(owner, batchSize, now, now + (lease ?? TimeSpan.FromMinutes(1)), preserveKeyOrder)));
+    }
+
+    public async Task<List<OutboxMessage>> ReadAllAsync()
+    {
+        await using TestDbContext context = Database.CreateContext();
+        var rows = context.Set<OutboxMessage>().AsEnumerable().ToList();
+        rows.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return rows;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    /// <summary>A fake <see cref="IOutboxSignal"/> that counts notifications.</summary>
+    public sealed class RecordingSignal : IOutboxSignal
+    {
+        private int count;
+
+        public int Count => Volatile.Read(ref count);
+
+        public void Notify() => Interlocked.Increment(ref count);
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Outbox.TestSupport.PostgreSql;
+
+namespace Outbox.TestSupport.Data;
+
+/// <summary>The databases the store is tested on.</summary>
+public enum DatabaseKind
+{
+    PostgreSql,
+    Sqlite,
+}
+
+/// <summary>One fresh, created database of a <see cref="DatabaseKind"/> with a <see cref="TestDbContext"/> schema.</summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private readonly string? sqliteFile;
+
+    private TestDatabase(DatabaseKind kind, string connectionString, string? sqliteFile)
+    {
+        Kind = kind;
+        ConnectionString = connectionString;
+        this.sqliteFile = sqliteFile;
+    }
+
+    public DatabaseKind Kind { get; }
+
+    public string ConnectionString { get; }
+
+    public static async Task<TestDatabase> CreateAsync(DatabaseKind kind, PostgreSqlServer? postgres)
+    {
+        TestDatabase database;
+        if (kind == DatabaseKind.PostgreSql)
+        {
+            ArgumentNullException.ThrowIfNull(postgres);
+            database = new TestDatabase(kind, await postgres.CreateDatabaseAsync(), null);
+        }
+        else
+        {
+            string file = Path.Combine(Path.GetTempPath(), $"outbox-test-{Guid.NewGuid():N}.db");
+            database = new TestDatabase(kind, $"Data Source={file};Pooling=false;Default Timeout=30", file);
+        }
+
+        await using (TestDbContext context = database.CreateContext())
+        {
+            await context.Database.EnsureCreatedAsync();
+            if (kind == DatabaseKind.Sqlite)
+            {
+                // WAL lets the relay read while a writer writes.
+                await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            }
+        }
+
+        return database;
+    }
+
+    /// <summary>Applies this database's provider to DbContext options.</summary>
+    public DbContextOptionsBuilder Configure(DbContextOptionsBuilder options) => Kind switch
+    {
+        DatabaseKind.PostgreSql => options.UseNpgsql(ConnectionString),
+        _ => options.UseSqlite(ConnectionString),
+    };
+
+    /// <summary>A context without the outbox interceptors (for set-up and assertions).</summary>
+    public TestDbContext CreateContext() =>
+        new(((DbContextOptionsBuilder<TestDbContext>)Configure(new DbContextOptionsBuilder<TestDbContext>())).Options);
+
+    public ValueTask DisposeAsync()
+    {
+        if (sqliteFile is not null)
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (string file in new[] { sqliteFile, sqliteFile + "-wal", sqliteFile + "-shm" })
+            {
+                File.Delete(file);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Outbox.TestSupport.PostgreSql;
+
+/// <summary>
+/// The PostgreSQL server tests run on: the one named by <c>OUTBOX_TEST_POSTGRES</c> (a connection
+/// string) when set, otherwise a throwaway PostgreSQL 15 cluster started by
+/// <c>eng/postgres.sh</c> for this test run and stopped at its end. Each test class gets its own
+/// database from <see cref="CreateDatabaseAsync"/>.
+/// </summary>
+public sealed class PostgreSqlServer : IAsyncLifetime
+{
+    public const string EnvironmentVariable = "OUTBOX_TEST_POSTGRES";
+
+    private string? clusterDirectory;
+
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        string? configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            ConnectionString = configured;
+            return;
+        }
+
+        clusterDirectory = Path.Combine(Path.GetTempPath(), "outbox-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        string output = await RunScriptAsync("start", clusterDirectory);
+        ConnectionString = output.Trim().Split('\n')[^1];
+    }
+
+    public async Task DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (clusterDirectory is not null)
+        {
+            await RunScriptAsync("stop", clusterDirectory);
+            try
+            {
+                Directory.Delete(clusterDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Creates an empty database and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix = "outbox")
+    {
+        string name = $"{prefix}_{Guid.NewGuid():N}".ToLowerInvariant();
+        await using (var connection = new NpgsqlConnection(ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
+    }
+
+    private static async Task<string> RunScriptAsync(string command, string directory)
+    {
+        string script = Path.Combine(RepositoryPaths.Root, "eng", "postgres.sh");
+        var start = new ProcessStartInfo("bash", [script, command, directory])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using Process process = Process.Start(start)!;
+        string stdout = await process.StandardOutput.ReadToEndAsync();
+        string stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"Could not {command} a throwaway PostgreSQL cluster with eng/postgres.sh (exit {process.ExitCode}): {stderr} " +
+                $"Install PostgreSQL 15 (eng/setup.sh does) or set {EnvironmentVariable} to a connection string.");
+        }
+
+        return stdout;
+    }
+}
