@@ -1,0 +1,95 @@
+using System.Text;
+using Confluent.Kafka;
+
+namespace Outbox.TestSupport.Kafka;
+
+/// <summary>Reads a topic back with a real Confluent.Kafka consumer, to check what a test sent.</summary>
+public static class KafkaTopicReader
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Reads a topic from the beginning, in a new consumer group, until <paramref name="count"/>
+    /// messages have arrived or <paramref name="timeout"/> has passed.
+    /// </summary>
+    /// <param name="bootstrapServers">The broker list.</param>
+    /// <param name="topic">The topic.</param>
+    /// <param name="count">How many messages to wait for.</param>
+    /// <param name="timeout">How long to wait at most.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    /// <returns>The messages read, in arrival order (per partition: offset order); fewer than <paramref name="count"/> on timeout.</returns>
+    public static Task<IReadOnlyList<KafkaRecord>> ReadAsync(string bootstrapServers, string topic, int count, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        Task.Run<IReadOnlyList<KafkaRecord>>(() => Read(bootstrapServers, topic, count, timeout, cancellationToken), cancellationToken);
+
+    /// <summary>Gets the sum of the end offsets (high watermarks) of a topic's partitions: how many messages it has ever taken.</summary>
+    /// <param name="bootstrapServers">The broker list.</param>
+    /// <param name="topic">The topic.</param>
+    /// <param name="timeout">How long each broker query may take.</param>
+    /// <returns>The summed end offsets; 0 for a topic with no messages.</returns>
+    public static long GetEndOffsetSum(string bootstrapServers, string topic, TimeSpan timeout)
+    {
+        using IConsumer<Ignore, Ignore> consumer = new ConsumerBuilder<Ignore, Ignore>(ConsumerConfig(bootstrapServers)).Build();
+        using IAdminClient admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        Metadata metadata = admin.GetMetadata(topic, timeout);
+        long sum = 0;
+        foreach (PartitionMetadata partition in metadata.Topics.Single().Partitions)
+        {
+            sum += consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition.PartitionId), timeout).High.Value;
+        }
+
+        return sum;
+    }
+
+    private static List<KafkaRecord> Read(string bootstrapServers, string topic, int count, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var records = new List<KafkaRecord>(count);
+        DateTime deadline = DateTime.UtcNow + timeout;
+        using IConsumer<string?, byte[]> consumer = new ConsumerBuilder<string?, byte[]>(ConsumerConfig(bootstrapServers))
+            .SetKeyDeserializer(Deserializers.Utf8)
+            .SetValueDeserializer(Deserializers.ByteArray)
+            .Build();
+        consumer.Subscribe(topic);
+        try
+        {
+            while (records.Count < count && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+            {
+                ConsumeResult<string?, byte[]>? result = consumer.Consume(PollInterval);
+                if (result?.Message is { } message)
+                {
+                    records.Add(new KafkaRecord(message.Key, message.Value, HeadersOf(message.Headers), result.Partition.Value, result.Offset.Value));
+                }
+            }
+        }
+        finally
+        {
+            consumer.Close();
+        }
+
+        return records;
+    }
+
+    private static Dictionary<string, string> HeadersOf(Headers? headers)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (headers is null)
+        {
+            return result;
+        }
+
+        foreach (IHeader header in headers)
+        {
+            result[header.Key] = Encoding.UTF8.GetString(header.GetValueBytes());
+        }
+
+        return result;
+    }
+
+    private static ConsumerConfig ConsumerConfig(string bootstrapServers) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        GroupId = $"reader-{Guid.NewGuid():N}",
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        EnableAutoCommit = false,
+        EnablePartitionEof = false,
+    };
+}
