@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 cluster for tests, benchmarks and the sample.
+# A throwaway PostgreSQL cluster (15 on Debian 12; the newest installed version) for tests, benchmarks and the sample.
 #   eng/postgres.sh start DIR   initdb in DIR (if new), start on a free port with its socket in DIR,
 #                               print the connection string (also written to DIR/connection-string)
 #   eng/postgres.sh stop DIR    stop it (the data stays in DIR; delete DIR to throw it away)
@@ -7,7 +7,8 @@
 set -euo pipefail
 cmd="${1:?usage: postgres.sh start|stop DIR}"
 dir="${2:?usage: postgres.sh start|stop DIR}"
-bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+[ -x "$bin/initdb" ] || { echo "PostgreSQL server binaries not found (run eng/setup.sh or set PG_BIN)" >&2; exit 1; }
 
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine for building, testing and running Outbox:
-#   - installs what is missing: librdkafka1 (Kafka client + mock cluster), kcat, PostgreSQL 15;
+#   - installs what is missing: librdkafka1 (Kafka client + mock cluster), kcat, PostgreSQL (15 on Debian 12);
 #   - makes `librdkafka.redist` restorable: the official package when the package source has it,
 #     otherwise a local package in eng/packages built from the system librdkafka.
 # Safe to run again: every step checks before it acts.
@@ -13,7 +13,7 @@ log() { printf '[setup] %s\n' "$*"; }
 missing=()
 dpkg -s librdkafka1 >/dev/null 2>&1 || missing+=(librdkafka1)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
-[ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

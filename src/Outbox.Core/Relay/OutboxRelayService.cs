@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ namespace Outbox;
 /// backoff; the host keeps running.
 /// </summary>
 internal sealed partial class OutboxRelayService(
-    IMessageRelay relay,
+    IServiceProvider services,
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
     TimeProvider timeProvider,
@@ -27,6 +28,10 @@ internal sealed partial class OutboxRelayService(
         }
 
         await Task.Yield();
+
+        // Resolved here, not injected: a missing transport must surface as the options
+        // validator's message at start, not as a dependency-injection error.
+        IMessageRelay relay = services.GetRequiredService<IMessageRelay>();
         Log.Started(logger, settings.RelayName, settings.PollingInterval);
         int failures = 0;
         while (!stoppingToken.IsCancellationRequested)

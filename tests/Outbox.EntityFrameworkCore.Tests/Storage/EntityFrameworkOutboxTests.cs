@@ -1,0 +1,111 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Outbox.TestSupport.Data;
+using Outbox.TestSupport.PostgreSql;
+
+namespace Outbox.EntityFrameworkCore.Tests.Storage;
+
+/// <summary>Staging events in the application's own unit of work, on a real database of each kind.</summary>
+public abstract class EntityFrameworkOutboxTests(DatabaseKind kind, PostgreSqlServer? postgres) : IAsyncLifetime
+{
+    private StoreTestHost host = null!;
+
+    public async Task InitializeAsync() => host = await StoreTestHost.CreateAsync(kind, postgres, o => o.MaxPayloadBytes = 1000);
+
+    public async Task DisposeAsync() => await host.DisposeAsync();
+
+    [Fact]
+    public async Task Add_SavedBySaveChanges_StoresTheRowWithTheBusinessChangeAndWakesTheRelay()
+    {
+        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(2);
+
+        List<OutboxMessage> rows = await host.ReadAllAsync();
+        rows.Select(r => r.Id).Should().Equal(written.Select(m => m.Id));
+        rows.Should().OnlyContain(r => r.Status == OutboxStatus.Init && r.Attempts == 0);
+        await using TestDbContext context = host.Database.CreateContext();
+        (await context.Orders.CountAsync()).Should().Be(2);
+        host.Signal.Count.Should().Be(1, "one SaveChanges committed outbox rows");
+    }
+
+    [Fact]
+    public async Task Add_ExplicitTransactionCommitted_RowsExistAndTheRelayIsWokenAtCommit()
+    {
+        await using AsyncServiceScope scope = host.Services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+
+        await using (var transaction = await context.Database.BeginTransactionAsync())
+        {
+            context.Orders.Add(new Order { Id = Guid.NewGuid(), Customer = "a" });
+            outbox.Add("orders", "a", new OrderPlaced(Guid.NewGuid(), "a", 1));
+            await context.SaveChangesAsync();
+            outbox.AddRaw("orders", "a", [1, 2, 3], "Raw");
+            await context.SaveChangesAsync();
+            host.Signal.Count.Should().Be(0, "nothing is visible before the commit");
+            await transaction.CommitAsync();
+        }
+
+        host.Signal.Count.Should().Be(1);
+        List<OutboxMessage> rows = await host.ReadAllAsync();
+        rows.Should().HaveCount(2);
+        rows[1].Payload.Should().Equal(1, 2, 3);
+        rows[1].Type.Should().Be("Raw");
+    }
+
+    [Fact]
+    public async Task Add_TransactionRolledBack_LeavesNoRowAndDoesNotWakeTheRelay()
+    {
+        await using AsyncServiceScope scope = host.Services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+
+        await using (var transaction = await context.Database.BeginTransactionAsync())
+        {
+            context.Orders.Add(new Order { Id = Guid.NewGuid(), Customer = "a" });
+            outbox.Add("orders", "a", new OrderPlaced(Guid.NewGuid(), "a", 1));
+            await context.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        }
+
+        (await host.ReadAllAsync()).Should().BeEmpty();
+        await using TestDbContext check = host.Database.CreateContext();
+        (await check.Orders.CountAsync()).Should().Be(0);
+        host.Signal.Count.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("topic")]
+    [InlineData("payload-null")]
+    [InlineData("payload-size")]
+    [InlineData("key")]
+    public async Task Add_BadInput_ThrowsNamingTheParameterAndTheRestOfTheTransactionCommits(string bad)
+    {
+        await using AsyncServiceScope scope = host.Services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+        await using var transaction = await context.Database.BeginTransactionAsync();
+        context.Orders.Add(new Order { Id = Guid.NewGuid(), Customer = "kept" });
+        OutboxMessage good = outbox.Add("orders", "k", new OrderPlaced(Guid.NewGuid(), "kept", 1));
+
+        Action act = bad switch
+        {
+            "topic" => () => outbox.Add("not a topic!", "k", new OrderPlaced(Guid.NewGuid(), "x", 1)),
+            "payload-null" => () => outbox.Add<OrderPlaced?>("orders", "k", null),
+            "payload-size" => () => outbox.AddRaw("orders", "k", new byte[1001]),
+            _ => () => outbox.AddRaw("orders", new string('k', 451), [1]),
+        };
+
+        string expectedParameter = bad.StartsWith("payload", StringComparison.Ordinal) ? "payload" : bad;
+        act.Should().Throw<ArgumentException>().Which.ParamName.Should().Be(expectedParameter);
+        await context.SaveChangesAsync();
+        await transaction.CommitAsync();
+        (await host.ReadAllAsync()).Select(r => r.Id).Should().Equal(good.Id);
+        await using TestDbContext check = host.Database.CreateContext();
+        (await check.Orders.SingleAsync()).Customer.Should().Be("kept");
+    }
+}
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlOutboxTests(PostgreSqlServer postgres) : EntityFrameworkOutboxTests(DatabaseKind.PostgreSql, postgres);
+
+public sealed class SqliteOutboxTests() : EntityFrameworkOutboxTests(DatabaseKind.Sqlite, null);

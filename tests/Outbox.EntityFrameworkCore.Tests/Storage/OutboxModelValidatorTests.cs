@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Outbox.EntityFrameworkCore.Tests.Storage;
+
+public sealed class OutboxModelValidatorTests
+{
+    [Fact]
+    public async Task HostStart_DbContextWithoutOutboxModel_FailsSayingToCallAddOutboxMessages()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddDbContext<NoOutboxDbContext>(o => o.UseSqlite("Data Source=:memory:"));
+        builder.Services.AddOutbox(o => o.EnableRelay = false).UseEntityFrameworkCore<NoOutboxDbContext>();
+        using IHost host = builder.Build();
+
+        Func<Task> start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).WithMessage("*NoOutboxDbContext has no outbox table*modelBuilder.AddOutboxMessages()*");
+    }
+
+    [Fact]
+    public void Add_DbContextWithoutOutboxModel_ThrowsSayingToCallAddOutboxMessagesAndStagesNothing()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddDbContext<NoOutboxDbContext>(o => o.UseSqlite("Data Source=:memory:"));
+        services.AddOutbox(o => o.EnableRelay = false).UseEntityFrameworkCore<NoOutboxDbContext>();
+        using ServiceProvider provider = services.BuildServiceProvider();
+        using IServiceScope scope = provider.CreateScope();
+
+        Action act = () => scope.ServiceProvider.GetRequiredService<IOutbox>().AddRaw("orders", null, [1]);
+
+        // Options are validated on first use too, so this is the same message the host gives at start.
+        act.Should().Throw<OptionsValidationException>().WithMessage("*NoOutboxDbContext has no outbox table*AddOutboxMessages*");
+        scope.ServiceProvider.GetRequiredService<NoOutboxDbContext>().ChangeTracker.Entries().Should().BeEmpty();
+    }
+
+    private sealed class NoOutboxDbContext(DbContextOptions<NoOutboxDbContext> options) : DbContext(options);
+}
