@@ -1,0 +1,190 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Outbox.Kafka.Testing;
+using Outbox.TestSupport.Data;
+using Outbox.TestSupport.Hosting;
+using Outbox.TestSupport.Kafka;
+using Outbox.TestSupport.PostgreSql;
+
+namespace Outbox.EndToEnd.Tests;
+
+/// <summary>
+/// The whole path: an application's transaction writes business rows and events, the hosted
+/// relay sends them over the Kafka protocol (librdkafka's mock cluster), a real consumer reads
+/// them back. Runs on PostgreSQL and SQLite.
+/// </summary>
+public abstract class WalkingSkeletonTests(DatabaseKind kind, PostgreSqlServer? postgres) : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly string topic = "orders-" + Guid.NewGuid().ToString("N")[..8];
+    private TestDatabase database = null!;
+    private KafkaMockCluster kafka = null!;
+
+    public async Task InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync(kind, postgres);
+        kafka = KafkaMockCluster.Start(brokers: 3);
+        kafka.CreateTopic(topic, partitions: 3, replicationFactor: 3);
+    }
+
+    public async Task DisposeAsync()
+    {
+        kafka.Dispose();
+        await database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CommittedTransactionWithThreeEvents_ArriveWithKeyHeadersAndPayload_RowsComplete()
+    {
+        await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka);
+        var orderId = Guid.NewGuid();
+        var headers = new Dictionary<string, string> { ["tenant"] = "acme" };
+
+        List<OutboxMessage> written = await host.InScopeAsync(async (db, outbox) =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Orders.Add(new Order { Id = orderId, Customer = "ada", Amount = 42 });
+            var messages = new List<OutboxMessage>
+            {
+                outbox.Add(topic, orderId.ToString(), new OrderPlaced(orderId, "ada", 42), headers),
+                outbox.Add(topic, orderId.ToString(), new OrderPlaced(orderId, "ada", 43), headers),
+                outbox.Add(topic, "other-key", new OrderPlaced(Guid.NewGuid(), "bob", 7), headers),
+            };
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+            return messages;
+        });
+
+        IReadOnlyList<KafkaRecord> records = await KafkaTopicReader.ReadAsync(kafka.BootstrapServers, topic, 3, Timeout);
+
+        records.Should().HaveCount(3);
+        foreach (OutboxMessage message in written)
+        {
+            KafkaRecord record = records.Single(r => r.Headers[OutboxHeaderNames.MessageId] == message.Id.ToString());
+            record.Key.Should().Be(message.Key);
+            record.Headers[OutboxHeaderNames.MessageType].Should().Be(nameof(OrderPlaced));
+            record.Headers["tenant"].Should().Be("acme");
+            JsonSerializer.Deserialize<OrderPlaced>(record.Value, JsonSerializerOptions.Web).Should().Be(
+                JsonSerializer.Deserialize<OrderPlaced>(message.Payload, JsonSerializerOptions.Web));
+        }
+
+        records.Where(r => r.Key == orderId.ToString()).Select(r => r.Headers[OutboxHeaderNames.MessageId])
+            .Should().Equal(written.Take(2).Select(m => m.Id.ToString()), "messages of one key keep their order");
+        List<OutboxMessage> rows = await host.WaitForRowsAsync(r => r.All(m => m.Status == OutboxStatus.Complete), Timeout);
+        rows.Should().HaveCount(3).And.OnlyContain(m => m.Status == OutboxStatus.Complete && m.CompletedAt != null && m.Attempts == 0);
+    }
+
+    [Fact]
+    public async Task RolledBackTransaction_LeavesNoRowAndSendsNothing()
+    {
+        await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka);
+
+        await host.InScopeAsync(async (db, outbox) =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Orders.Add(new Order { Id = Guid.NewGuid(), Customer = "rolled-back" });
+            outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "rolled-back", 1));
+            await db.SaveChangesAsync();
+            await transaction.RollbackAsync();
+            return 0;
+        });
+
+        // A later committed event proves the relay was running; only it may arrive.
+        OutboxMessage sentinel = await host.InScopeAsync(async (db, outbox) =>
+        {
+            OutboxMessage message = outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "committed", 2));
+            await db.SaveChangesAsync();
+            return message;
+        });
+
+        IReadOnlyList<KafkaRecord> records = await KafkaTopicReader.ReadAsync(kafka.BootstrapServers, topic, 2, TimeSpan.FromSeconds(5));
+        records.Select(r => r.Headers[OutboxHeaderNames.MessageId]).Should().Equal(sentinel.Id.ToString());
+        (await host.ReadRowsAsync()).Select(r => r.Id).Should().Equal(sentinel.Id);
+        await using TestDbContext check = database.CreateContext();
+        (await check.Orders.AnyAsync(o => o.Customer == "rolled-back")).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task BrokersDownAtCommit_RowsStayInitCountingAttempts_EveryMessageArrivesOnceBrokersAreUp()
+    {
+        await using OutboxTestHost host = await OutboxTestHost.StartAsync(
+            database,
+            kafka,
+            o =>
+            {
+                o.RetryDelay = TimeSpan.FromMilliseconds(200);
+                o.MaxRetryDelay = TimeSpan.FromMilliseconds(500);
+            },
+            k => k.SendTimeout = TimeSpan.FromSeconds(1));
+        kafka.SetAllBrokersDown();
+
+        List<Guid> written = await host.InScopeAsync(async (db, outbox) =>
+        {
+            var ids = Enumerable.Range(0, 5).Select(i => outbox.Add(topic, "k" + (i % 2), new OrderPlaced(Guid.NewGuid(), "c", i)).Id).ToList();
+            await db.SaveChangesAsync();
+            return ids;
+        });
+
+        // Per-key order: only the oldest message of each of the two keys is tried; the others wait behind it.
+        List<OutboxMessage> failing = await host.WaitForRowsAsync(r => r.Count(m => m.Attempts >= 2) == 2, Timeout);
+        failing.Where(m => m.Attempts >= 2).Select(m => m.Id).Should().Equal(written[0], written[1]);
+        failing.Should().OnlyContain(m => OutboxStateMachine.IsUnfinished(m.Status));
+        failing.Where(m => m.Attempts > 0).Should().OnlyContain(m => m.LastError != null);
+
+        kafka.SetAllBrokersUp();
+
+        List<OutboxMessage> rows = await host.WaitForRowsAsync(r => r.All(m => m.Status == OutboxStatus.Complete), Timeout);
+        rows.Should().OnlyContain(m => m.Status == OutboxStatus.Complete);
+        IReadOnlyList<KafkaRecord> records = await KafkaTopicReader.ReadAsync(kafka.BootstrapServers, topic, written.Count, Timeout);
+        records.Select(r => Guid.Parse(r.Headers[OutboxHeaderNames.MessageId])).Distinct().Should().BeEquivalentTo(written, "none is lost");
+    }
+
+    [Fact]
+    public async Task BadInput_ThrowsAtTheCallNamingTheParameter_TheRestOfTheTransactionIsDelivered()
+    {
+        await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka, o => o.MaxPayloadBytes = 1024);
+
+        OutboxMessage good = await host.InScopeAsync(async (db, outbox) =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Orders.Add(new Order { Id = Guid.NewGuid(), Customer = "kept" });
+            OutboxMessage message = outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "kept", 1));
+
+            outbox.Invoking(o => o.Add("", "k", new OrderPlaced(Guid.NewGuid(), "x", 1))).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("topic");
+            outbox.Invoking(o => o.Add("bad/topic", "k", new OrderPlaced(Guid.NewGuid(), "x", 1))).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("topic");
+            outbox.Invoking(o => o.Add<OrderPlaced?>(topic, "k", null)).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("payload");
+            outbox.Invoking(o => o.AddRaw(topic, "k", new byte[1025])).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("payload");
+
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+            return message;
+        });
+
+        IReadOnlyList<KafkaRecord> records = await KafkaTopicReader.ReadAsync(kafka.BootstrapServers, topic, 2, TimeSpan.FromSeconds(5));
+        records.Select(r => r.Headers[OutboxHeaderNames.MessageId]).Should().Equal(good.Id.ToString());
+        (await host.WaitForRowsAsync(r => r.All(m => m.Status == OutboxStatus.Complete), Timeout)).Should().ContainSingle(m => m.Status == OutboxStatus.Complete);
+    }
+
+    [Fact]
+    public async Task CommitWakesTheRelay_MessageArrivesLongBeforeThePollingInterval()
+    {
+        await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka, o => o.PollingInterval = TimeSpan.FromMinutes(5));
+        await Task.Delay(300); // let the relay finish its first (empty) pass and go to sleep
+
+        OutboxMessage message = await host.InScopeAsync(async (db, outbox) =>
+        {
+            OutboxMessage m = outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "fast", 1));
+            await db.SaveChangesAsync();
+            return m;
+        });
+
+        // Without the after-commit wake-up the relay would sleep for 5 minutes.
+        IReadOnlyList<KafkaRecord> records = await KafkaTopicReader.ReadAsync(kafka.BootstrapServers, topic, 1, TimeSpan.FromSeconds(20));
+        records.Select(r => r.Headers[OutboxHeaderNames.MessageId]).Should().Equal(message.Id.ToString());
+    }
+}
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlWalkingSkeletonTests(PostgreSqlServer postgres) : WalkingSkeletonTests(DatabaseKind.PostgreSql, postgres);
+
+public sealed class SqliteWalkingSkeletonTests() : WalkingSkeletonTests(DatabaseKind.Sqlite, null);
