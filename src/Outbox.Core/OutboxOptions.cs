@@ -45,6 +45,22 @@ public sealed class OutboxOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool PreserveKeyOrder { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets how long <see cref="OutboxStatus.Complete"/> messages are kept before the
+    /// clean-up deletes them. <see cref="TimeSpan.Zero"/> deletes a message as soon as the
+    /// broker confirms it.
+    /// </summary>
+    /// <value>The default value is 1 day.</value>
+    public TimeSpan CompletedRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Gets or sets how often the clean-up looks for expired completed messages.</summary>
+    /// <value>The default value is 1 minute.</value>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Gets or sets the most rows one clean-up statement deletes (short statements never hold the relay's locks for long).</summary>
+    /// <value>The default value is 1,000.</value>
+    public int CleanupBatchSize { get; set; } = 1_000;
+
     /// <summary>Gets or sets the largest payload <see cref="IOutbox"/> accepts. Match it to the broker's <c>message.max.bytes</c>.</summary>
     /// <value>The default value is 1,000,000 bytes (Kafka's default limit).</value>
     public int MaxPayloadBytes { get; set; } = 1_000_000;

@@ -44,6 +44,21 @@ internal sealed class OutboxOptionsValidator(IServiceProviderIsService services)
             failures.Add($"OutboxOptions.MaxPayloadBytes is {options.MaxPayloadBytes}. Set a positive size (the default is 1,000,000).");
         }
 
+        if (options.CompletedRetention < TimeSpan.Zero)
+        {
+            failures.Add($"OutboxOptions.CompletedRetention is {options.CompletedRetention}. Set zero (delete at once) or a positive time (the default is 1 day).");
+        }
+
+        if (options.CleanupInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"OutboxOptions.CleanupInterval is {options.CleanupInterval}. Set a positive interval (the default is 1 minute).");
+        }
+
+        if (options.CleanupBatchSize is < 1 or > 100_000)
+        {
+            failures.Add($"OutboxOptions.CleanupBatchSize is {options.CleanupBatchSize}. Set it between 1 and 100000 (the default is 1000).");
+        }
+
         if (options.JsonSerializerOptions is null)
         {
             failures.Add("OutboxOptions.JsonSerializerOptions is null. Leave the default or set an instance.");

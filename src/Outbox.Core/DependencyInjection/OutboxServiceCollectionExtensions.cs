@@ -41,7 +41,9 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>());
         services.TryAddSingleton(sp => new OutboxMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<IMessageRelay, MessageRelay>();
+        services.TryAddScoped<IOutboxAdmin, OutboxAdmin>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxRelayService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxCleanupService>());
         return new OutboxBuilder(services);
     }
 }

@@ -34,6 +34,9 @@ internal sealed partial class MessageRelay
         [LoggerMessage(1008, LogLevel.Information, "Released {Count} claimed messages back to INIT because the relay is stopping")]
         public static partial void Released(ILogger logger, int count);
 
+        [LoggerMessage(1010, LogLevel.Debug, "Outbox message {MessageId} PUBLISH → INIT: released unsent to {Topic} because the relay is stopping")]
+        public static partial void ReleasedOne(ILogger logger, Guid messageId, string topic);
+
         [LoggerMessage(1009, LogLevel.Warning, "Could not release {Count} claimed messages while stopping; they are claimable again when their lease expires")]
         public static partial void ReleaseFailed(ILogger logger, int count, Exception exception);
     }

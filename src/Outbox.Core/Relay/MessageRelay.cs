@@ -105,7 +105,7 @@ internal sealed partial class MessageRelay : IMessageRelay
             results = Enumerable.Repeat(failed, claimed.Count).ToArray();
         }
 
-        OutboxOutcome[] outcomes = ToOutcomes(claimed, results, timeProvider.GetUtcNow());
+        OutboxOutcome[] outcomes = ToOutcomes(claimed, results, timeProvider.GetUtcNow(), stopping: cancellationToken.IsCancellationRequested);
         int applied = await recordPipeline.ExecuteAsync(
             static (state, token) => new ValueTask<int>(state.store.RecordOutcomesAsync(state.LeaseOwner, state.outcomes, token)),
             (store, LeaseOwner, outcomes),
@@ -119,7 +119,7 @@ internal sealed partial class MessageRelay : IMessageRelay
         return claimed.Count;
     }
 
-    private OutboxOutcome[] ToOutcomes(IReadOnlyList<OutboxMessage> claimed, IReadOnlyList<OutboxSendResult> results, DateTimeOffset now)
+    private OutboxOutcome[] ToOutcomes(IReadOnlyList<OutboxMessage> claimed, IReadOnlyList<OutboxSendResult> results, DateTimeOffset now, bool stopping)
     {
         var outcomes = new OutboxOutcome[claimed.Count];
         int delivered = 0, failed = 0, dead = 0;
@@ -130,6 +130,7 @@ internal sealed partial class MessageRelay : IMessageRelay
             OutboxStatus status;
             int attempts = message.Attempts;
             DateTimeOffset next = message.NextAttemptAt;
+            string? error = result.Error;
             switch (result.Status)
             {
                 case OutboxSendStatus.Delivered:
@@ -142,6 +143,13 @@ internal sealed partial class MessageRelay : IMessageRelay
                     attempts++;
                     dead++;
                     Log.Rejected(logger, message.Id, message.Topic, result.Error);
+                    break;
+                case OutboxSendStatus.Failed when stopping:
+                    // The host is stopping: what was not sent goes back unchanged, due now, for the next relay.
+                    status = OutboxStatus.Init;
+                    next = now;
+                    error = null;
+                    Log.ReleasedOne(logger, message.Id, message.Topic);
                     break;
                 default:
                     attempts++;
@@ -163,7 +171,7 @@ internal sealed partial class MessageRelay : IMessageRelay
             }
 
             OutboxStateMachine.EnsureTransition(OutboxStatus.Publish, status);
-            outcomes[i] = new OutboxOutcome(message.Id, status, attempts, next, Truncate(result.Error), now);
+            outcomes[i] = new OutboxOutcome(message.Id, status, attempts, next, Truncate(error), now);
         }
 
         metrics.Delivered.Add(delivered);

@@ -32,4 +32,24 @@ public interface IOutboxStore
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The summary.</returns>
     Task<OutboxSummary> GetSummaryAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Lists <see cref="OutboxStatus.Dead"/> messages, oldest first.</summary>
+    /// <param name="limit">The most messages to return.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The dead messages.</returns>
+    Task<IReadOnlyList<OutboxMessage>> ListDeadAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves <see cref="OutboxStatus.Dead"/> messages back to <see cref="OutboxStatus.Init"/>, due at <paramref name="now"/>, with their attempts reset. Messages not DEAD are left alone.</summary>
+    /// <param name="messageIds">The messages to requeue.</param>
+    /// <param name="now">When they become due.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>How many were requeued.</returns>
+    Task<int> RequeueDeadAsync(IReadOnlyList<Guid> messageIds, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes at most <paramref name="limit"/> <see cref="OutboxStatus.Complete"/> messages completed before <paramref name="completedBefore"/>. Never touches other statuses.</summary>
+    /// <param name="completedBefore">The retention cut-off.</param>
+    /// <param name="limit">The most rows to delete in this call (keeps each statement short).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>How many were deleted.</returns>
+    Task<int> DeleteCompletedAsync(DateTimeOffset completedBefore, int limit, CancellationToken cancellationToken = default);
 }

@@ -18,7 +18,10 @@ internal sealed class OutboxSql
         claimOrdered = Dialect.Claim(Table, preserveKeyOrder: true);
         claimUnordered = Dialect.Claim(Table, preserveKeyOrder: false);
         Summary = OutboxSqlDialect.Summary(Table);
+        DeleteCompleted = Dialect.DeleteCompleted(Table);
     }
+
+    public string DeleteCompleted { get; }
 
     public OutboxSqlDialect Dialect { get; }
 

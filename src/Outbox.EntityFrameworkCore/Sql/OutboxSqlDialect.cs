@@ -21,7 +21,11 @@ internal abstract class OutboxSqlDialect
     public abstract string Claim(OutboxTable t, bool preserveKeyOrder);
 
     /// <summary>The commands (usually one) that record <paramref name="outcomes"/>, each as an action that fills a command.</summary>
-    public abstract IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters);
+    /// <remarks>With <paramref name="deleteCompleted"/>, completed messages are deleted instead of kept until retention.</remarks>
+    public abstract IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, bool deleteCompleted);
+
+    /// <summary>Deletes at most <c>@batch</c> COMPLETE rows completed before <c>@before</c>, in one short statement.</summary>
+    public abstract string DeleteCompleted(OutboxTable t);
 
     public static string Summary(OutboxTable t) =>
         $"SELECT {t.Status}, COUNT(*), MIN({t.CreatedAt}) FROM {t.Name} GROUP BY {t.Status}";
@@ -48,7 +52,7 @@ internal abstract class OutboxSqlDialect
         $"{t.CompletedAt} = CASE WHEN @s{n} = {Complete} THEN @t{n} ELSE {t.CompletedAt} END, {t.LeaseOwner} = NULL, {t.LeaseExpiresAt} = NULL";
 
     /// <summary>One UPDATE per outcome, conditional on PUBLISH and the owner, in commands of at most <paramref name="perCommand"/> statements.</summary>
-    protected static IEnumerable<Action<DbCommand>> StatementPerOutcome(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, int perCommand)
+    protected static IEnumerable<Action<DbCommand>> StatementPerOutcome(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, bool deleteCompleted, int perCommand)
     {
         for (int start = 0; start < outcomes.Count; start += perCommand)
         {
@@ -62,8 +66,14 @@ internal abstract class OutboxSqlDialect
                 {
                     OutboxOutcome outcome = outcomes[from + i];
                     string n = i.ToString(CultureInfo.InvariantCulture);
-                    sql.Append(CultureInfo.InvariantCulture, $"UPDATE {t.Name} SET {OutcomeSet(t, n)} WHERE {t.Id} = @i{n} AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner;\n");
                     parameters.Add(command, "i" + n, outcome.MessageId);
+                    if (deleteCompleted && outcome.Status == OutboxStatus.Complete)
+                    {
+                        sql.Append(CultureInfo.InvariantCulture, $"DELETE FROM {t.Name} WHERE {t.Id} = @i{n} AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner;\n");
+                        continue;
+                    }
+
+                    sql.Append(CultureInfo.InvariantCulture, $"UPDATE {t.Name} SET {OutcomeSet(t, n)} WHERE {t.Id} = @i{n} AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner;\n");
                     parameters.Add(command, "s" + n, (int)outcome.Status);
                     parameters.Add(command, "a" + n, outcome.Attempts);
                     parameters.Add(command, "n" + n, outcome.NextAttemptAt);

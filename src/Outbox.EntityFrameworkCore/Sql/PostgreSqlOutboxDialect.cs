@@ -17,8 +17,35 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
         RETURNING {t.ClaimedColumns("o")}
         """;
 
-    public override IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters)
+    public override string DeleteCompleted(OutboxTable t) =>
+        $"""
+        DELETE FROM {t.Name} WHERE {t.Id} IN (
+            SELECT {t.Id} FROM {t.Name} WHERE {t.Status} = {Complete} AND {t.CompletedAt} < @before
+            LIMIT @batch FOR UPDATE SKIP LOCKED)
+        """;
+
+    public override IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, bool deleteCompleted)
     {
+        if (deleteCompleted)
+        {
+            Guid[] done = outcomes.Where(o => o.Status == OutboxStatus.Complete).Select(o => o.MessageId).ToArray();
+            if (done.Length > 0)
+            {
+                yield return command =>
+                {
+                    command.CommandText = $"DELETE FROM {t.Name} WHERE {t.Id} = ANY(@ids) AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner";
+                    parameters.Add(command, "owner", leaseOwner);
+                    parameters.Add(command, "ids", done);
+                };
+            }
+
+            outcomes = outcomes.Where(o => o.Status != OutboxStatus.Complete).ToArray();
+            if (outcomes.Count == 0)
+            {
+                yield break;
+            }
+        }
+
         yield return command =>
         {
             command.CommandText =

@@ -21,6 +21,10 @@ internal sealed class SqlServerOutboxDialect : OutboxSqlDialect
         """;
 
     // 7 parameters per statement, 2,100 per command at most.
-    public override IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters) =>
-        StatementPerOutcome(t, leaseOwner, outcomes, parameters, perCommand: 290);
+    public override IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, bool deleteCompleted) =>
+        StatementPerOutcome(t, leaseOwner, outcomes, parameters, deleteCompleted, perCommand: 290);
+
+    // Small batches and READPAST: no lock escalation, no waiting on the relay's locks.
+    public override string DeleteCompleted(OutboxTable t) =>
+        $"DELETE TOP (@batch) FROM {t.Name} WITH (ROWLOCK, READPAST) WHERE {t.Status} = {Complete} AND {t.CompletedAt} < @before";
 }

@@ -14,6 +14,9 @@ internal sealed class SqliteOutboxDialect : OutboxSqlDialect
         RETURNING {t.ClaimedColumns(string.Empty)}
         """;
 
-    public override IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters) =>
-        StatementPerOutcome(t, leaseOwner, outcomes, parameters, perCommand: 1000);
+    public override IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, bool deleteCompleted) =>
+        StatementPerOutcome(t, leaseOwner, outcomes, parameters, deleteCompleted, perCommand: 1000);
+
+    public override string DeleteCompleted(OutboxTable t) =>
+        $"DELETE FROM {t.Name} WHERE {t.Id} IN (SELECT {t.Id} FROM {t.Name} WHERE {t.Status} = {Complete} AND {t.CompletedAt} < @before LIMIT @batch)";
 }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Outbox.EntityFrameworkCore;
 
@@ -8,7 +9,7 @@ namespace Outbox.EntityFrameworkCore;
 /// The EF Core store: runs the dialect's SQL on the DbContext's own connection. Claims and
 /// outcome updates are single statements (autocommit), so they never hold locks across a send.
 /// </summary>
-internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, OutboxSql.Cache<TContext> cache) : IOutboxStore
+internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, OutboxSql.Cache<TContext> cache, IOptions<OutboxOptions> options) : IOutboxStore
     where TContext : DbContext
 {
     public async Task<IReadOnlyList<OutboxMessage>> ClaimAsync(OutboxClaim claim, CancellationToken cancellationToken = default)
@@ -46,7 +47,7 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
         try
         {
             int applied = 0;
-            foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, leaseOwner, outcomes, sql.Parameters))
+            foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, leaseOwner, outcomes, sql.Parameters, deleteCompleted: options.Value.CompletedRetention == TimeSpan.Zero))
             {
                 await using DbCommand command = CreateCommand();
                 fill(command);
@@ -84,6 +85,46 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
             }
 
             return new OutboxSummary(counts[0], counts[1], counts[2], counts[3], oldest);
+        }
+        finally
+        {
+            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async Task<IReadOnlyList<OutboxMessage>> ListDeadAsync(int limit, CancellationToken cancellationToken = default) =>
+        await context.Set<OutboxMessage>().AsNoTracking()
+            .Where(m => m.Status == OutboxStatus.Dead)
+            .OrderBy(m => m.Id)
+            .Take(limit)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+    public async Task<int> RequeueDeadAsync(IReadOnlyList<Guid> messageIds, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        OutboxStateMachine.EnsureTransition(OutboxStatus.Dead, OutboxStatus.Init);
+        Guid[] ids = messageIds.ToArray();
+        return await context.Set<OutboxMessage>()
+            .Where(m => ids.Contains(m.Id) && m.Status == OutboxStatus.Dead)
+            .ExecuteUpdateAsync(
+                set => set
+                    .SetProperty(m => m.Status, OutboxStatus.Init)
+                    .SetProperty(m => m.Attempts, 0)
+                    .SetProperty(m => m.NextAttemptAt, now),
+                cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<int> DeleteCompletedAsync(DateTimeOffset completedBefore, int limit, CancellationToken cancellationToken = default)
+    {
+        OutboxSql sql = cache.Get(context);
+        await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using DbCommand command = CreateCommand();
+            command.CommandText = sql.DeleteCompleted;
+            sql.Parameters.Add(command, "before", completedBefore);
+            sql.Parameters.Add(command, "batch", limit);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -102,10 +102,45 @@ internal sealed class FakeOutboxStore : IOutboxStore
         }
     }
 
+    public Task<IReadOnlyList<OutboxMessage>> ListDeadAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<OutboxMessage>>(rows.Where(r => r.Status == OutboxStatus.Dead).OrderBy(r => r.Id).Take(limit).Select(Copy).ToList());
+        }
+    }
+
+    public Task<int> RequeueDeadAsync(IReadOnlyList<Guid> messageIds, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            int count = 0;
+            foreach (OutboxMessage row in rows.Where(r => messageIds.Contains(r.Id) && r.Status == OutboxStatus.Dead))
+            {
+                row.Status = OutboxStatus.Init;
+                row.Attempts = 0;
+                row.NextAttemptAt = now;
+                count++;
+            }
+
+            return Task.FromResult(count);
+        }
+    }
+
+    public Task<int> DeleteCompletedAsync(DateTimeOffset completedBefore, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            var expired = rows.Where(r => r.Status == OutboxStatus.Complete && r.CompletedAt < completedBefore).Take(limit).ToList();
+            rows.RemoveAll(expired.Contains);
+            return Task.FromResult(expired.Count);
+        }
+    }
+
     private static OutboxMessage Copy(OutboxMessage row) => new()
     {
         Id = row.Id, Topic = row.Topic, Key = row.Key, Type = row.Type, Payload = row.Payload, Headers = row.Headers,
-        Status = row.Status, Attempts = row.Attempts, CreatedAt = row.CreatedAt, NextAttemptAt = row.NextAttemptAt,
+        Status = row.Status, Attempts = row.Attempts, LastError = row.LastError, CreatedAt = row.CreatedAt, NextAttemptAt = row.NextAttemptAt,
         LeaseOwner = row.LeaseOwner, LeaseExpiresAt = row.LeaseExpiresAt,
     };
 }

@@ -138,9 +138,89 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         (await host.ReadAllAsync()).Single().Status.Should().Be(OutboxStatus.Init);
     }
 
+    [Fact]
+    public async Task ListDeadAndRequeue_DeadMessage_GoesBackToInitWithAttemptsResetAndIsClaimableAgain()
+    {
+        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(2, key: null);
+        await host.ClaimAsync("relay-a");
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a",
+        [
+            Outcome(written[0], OutboxStatus.Dead, attempts: 5, error: "too large"),
+            Outcome(written[1], OutboxStatus.Complete),
+        ]));
+
+        IReadOnlyList<OutboxMessage> dead = await host.WithStoreAsync(store => store.ListDeadAsync(10));
+        dead.Select(m => m.Id).Should().Equal(written[0].Id);
+        dead[0].LastError.Should().Be("too large");
+
+        int requeued = await host.WithStoreAsync(store => store.RequeueDeadAsync([written[0].Id, written[1].Id], host.Clock.GetUtcNow()));
+
+        requeued.Should().Be(1, "only the DEAD message moves; the COMPLETE one is not DEAD");
+        List<OutboxMessage> rows = await host.ReadAllAsync();
+        rows[0].Status.Should().Be(OutboxStatus.Init);
+        rows[0].Attempts.Should().Be(0);
+        rows[1].Status.Should().Be(OutboxStatus.Complete);
+        (await host.ClaimAsync("relay-b")).Select(m => m.Id).Should().Equal(written[0].Id);
+    }
+
+    [Fact]
+    public async Task DeleteCompletedAsync_DeletesOnlyCompleteRowsOlderThanTheCutoffInBoundedBatches()
+    {
+        IReadOnlyList<OutboxMessage> old = await host.WriteAsync(3, key: null);
+        await host.ClaimAsync("relay-a");
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a", old.Select(m => Outcome(m, OutboxStatus.Complete)).ToList()));
+        DateTimeOffset cutoff = host.Clock.GetUtcNow().AddSeconds(1);
+        host.Clock.Advance(TimeSpan.FromSeconds(2));
+        IReadOnlyList<OutboxMessage> recent = await host.WriteAsync(3, key: null);
+        await host.ClaimAsync("relay-a", batchSize: 2);
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a", [Outcome(recent[0], OutboxStatus.Complete), Outcome(recent[1], OutboxStatus.Dead)]));
+
+        int first = await host.WithStoreAsync(store => store.DeleteCompletedAsync(cutoff, limit: 2));
+        int second = await host.WithStoreAsync(store => store.DeleteCompletedAsync(cutoff, limit: 2));
+        int third = await host.WithStoreAsync(store => store.DeleteCompletedAsync(cutoff, limit: 2));
+
+        (first, second, third).Should().Be((2, 1, 0));
+        (await host.ReadAllAsync()).Select(r => (r.Id, r.Status)).Should().Equal(
+            (recent[0].Id, OutboxStatus.Complete), (recent[1].Id, OutboxStatus.Dead), (recent[2].Id, OutboxStatus.Init));
+    }
+
     private OutboxOutcome Outcome(OutboxMessage message, OutboxStatus status, int attempts = 0, DateTimeOffset? next = null, string? error = null) =>
         new(message.Id, status, attempts, next ?? message.NextAttemptAt, error, host.Clock.GetUtcNow());
 }
+
+/// <summary>With zero retention a completed message is deleted when its outcome is recorded.</summary>
+public abstract class DeleteOnCompleteStoreTests(DatabaseKind kind, PostgreSqlServer? postgres) : IAsyncLifetime
+{
+    private StoreTestHost host = null!;
+
+    public async Task InitializeAsync() => host = await StoreTestHost.CreateAsync(kind, postgres, o => o.CompletedRetention = TimeSpan.Zero);
+
+    public async Task DisposeAsync() => await host.DisposeAsync();
+
+    [Fact]
+    public async Task RecordOutcomesAsync_ZeroRetention_DeletesCompletedAndUpdatesTheRest()
+    {
+        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(2, key: null);
+        await host.ClaimAsync("relay-a");
+        DateTimeOffset now = host.Clock.GetUtcNow();
+
+        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a",
+        [
+            new OutboxOutcome(written[0].Id, OutboxStatus.Complete, 0, now, null, now),
+            new OutboxOutcome(written[1].Id, OutboxStatus.Init, 1, now.AddSeconds(5), "timed out", now),
+        ]));
+
+        applied.Should().Be(2);
+        List<OutboxMessage> rows = await host.ReadAllAsync();
+        rows.Should().ContainSingle().Which.Id.Should().Be(written[1].Id);
+        rows[0].Attempts.Should().Be(1);
+    }
+}
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlDeleteOnCompleteStoreTests(PostgreSqlServer postgres) : DeleteOnCompleteStoreTests(DatabaseKind.PostgreSql, postgres);
+
+public sealed class SqliteDeleteOnCompleteStoreTests() : DeleteOnCompleteStoreTests(DatabaseKind.Sqlite, null);
 
 [Collection(PostgreSqlCollection.Name)]
 public sealed class PostgreSqlOutboxStoreTests(PostgreSqlServer postgres) : EntityFrameworkOutboxStoreTests(DatabaseKind.PostgreSql, postgres);

@@ -1,0 +1,32 @@
+namespace Outbox;
+
+internal sealed class OutboxAdmin(IOutboxStore store, IOutboxSignal signal, TimeProvider timeProvider) : IOutboxAdmin
+{
+    public Task<OutboxSummary> GetSummaryAsync(CancellationToken cancellationToken = default) =>
+        store.GetSummaryAsync(cancellationToken);
+
+    public Task<IReadOnlyList<OutboxMessage>> ListDeadAsync(int limit = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 10_000);
+        return store.ListDeadAsync(limit, cancellationToken);
+    }
+
+    public async Task<int> RequeueAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        if (messageIds.Count == 0)
+        {
+            return 0;
+        }
+
+        OutboxStateMachine.EnsureTransition(OutboxStatus.Dead, OutboxStatus.Init);
+        int requeued = await store.RequeueDeadAsync(messageIds, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (requeued > 0)
+        {
+            signal.Notify();
+        }
+
+        return requeued;
+    }
+}
