@@ -1,0 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Concert.Endpoints;
+
+/// <summary>The body of <c>POST /payments</c>.</summary>
+// Public: the minimal API validation generator (AddValidation) only picks up public types.
+public sealed record PayReservationRequest(
+    [Required, Range(1, long.MaxValue, ErrorMessage = "{0} must be a positive id.")] long? ReservationId,
+    [Required, Range(1, long.MaxValue, ErrorMessage = "{0} must be a positive id.")] long? UserId);
