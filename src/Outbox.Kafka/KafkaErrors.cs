@@ -1,0 +1,46 @@
+using Confluent.Kafka;
+
+namespace Outbox.Kafka;
+
+/// <summary>Maps Kafka errors to send results: permanent errors reject a message, the rest fail it for a retry.</summary>
+internal static class KafkaErrors
+{
+    // Errors a retry can never fix: the message, its topic or its permissions are wrong.
+    private static readonly HashSet<ErrorCode> Permanent =
+    [
+        ErrorCode.MsgSizeTooLarge, // also the local check against message.max.bytes
+        ErrorCode.RecordListTooLarge,
+        ErrorCode.InvalidMsgSize,
+        ErrorCode.TopicException,
+        ErrorCode.TopicAuthorizationFailed,
+        ErrorCode.InvalidRecord,
+        ErrorCode.PolicyViolation,
+        ErrorCode.Local_InvalidArg,
+        ErrorCode.Local_UnknownTopic,
+        ErrorCode.Local_UnknownPartition,
+        ErrorCode.Local_KeySerialization,
+        ErrorCode.Local_ValueSerialization,
+    ];
+
+    public static bool IsPermanent(ErrorCode code) => Permanent.Contains(code);
+
+    /// <summary>Gets the result of a delivery report.</summary>
+    public static OutboxSendResult ToResult<TKey, TValue>(DeliveryReport<TKey, TValue> report)
+    {
+        Error error = report.Error;
+        if (error.Code == ErrorCode.NoError)
+        {
+            return report.Status == PersistenceStatus.Persisted
+                ? OutboxSendResult.Delivered
+                : OutboxSendResult.Failed($"the broker did not persist the message ({report.Status})");
+        }
+
+        return ToResult(error);
+    }
+
+    /// <summary>Gets the result of an error known when producing or reported on delivery.</summary>
+    public static OutboxSendResult ToResult(Error error) =>
+        IsPermanent(error.Code) ? OutboxSendResult.Rejected(Describe(error)) : OutboxSendResult.Failed(Describe(error));
+
+    public static string Describe(Error error) => $"{error.Code}: {error.Reason}";
+}

@@ -1,0 +1,308 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Outbox.Kafka;
+
+/// <summary>
+/// Sends outbox messages with one long-lived idempotent Confluent.Kafka producer. A batch is
+/// enqueued in the given order (same key → same partition → order kept by the idempotent
+/// producer), then the delivery reports are awaited together.
+/// </summary>
+internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposable, IAsyncDisposable
+{
+    /// <summary>Margin over the delivery timeout: librdkafka fails expired messages on a 1 s scan.</summary>
+    private static readonly TimeSpan ReportMargin = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(20);
+
+    private static readonly ActivitySource ActivitySource = new(OutboxDiagnostics.ActivitySourceName, typeof(KafkaOutboxTransport).Assembly.GetName().Version?.ToString());
+
+    private readonly Dictionary<string, string> config;
+    private readonly TimeProvider timeProvider;
+    private readonly ILogger logger;
+    private readonly Lock gate = new();
+    private IProducer<string?, byte[]>? producer;
+    private volatile bool producerFailed;
+    private bool disposed;
+
+    public KafkaOutboxTransport(IOptions<OutboxKafkaOptions> options, TimeProvider timeProvider, ILogger<KafkaOutboxTransport> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        config = KafkaProducerSettings.Build(options.Value);
+        MessageTimeout = KafkaProducerSettings.GetMessageTimeout(config);
+        this.timeProvider = timeProvider;
+        this.logger = logger;
+    }
+
+    /// <summary>Gets the effective producer configuration (user keys plus defaults).</summary>
+    internal IReadOnlyDictionary<string, string> ProducerConfig => config;
+
+    /// <summary>Gets the effective delivery timeout (<c>message.timeout.ms</c>).</summary>
+    internal TimeSpan MessageTimeout { get; }
+
+    /// <summary>Gets or sets how long a cancelled send (host stopping) waits for delivery reports already in flight; also the flush time on dispose. 5 seconds.</summary>
+    internal TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    public async Task<IReadOnlyList<OutboxSendResult>> SendAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0)
+        {
+            return [];
+        }
+
+        long started = timeProvider.GetTimestamp();
+        IProducer<string?, byte[]> kafka = GetProducer();
+        string destination = DestinationOf(messages);
+        using Activity? activity = ActivitySource.StartActivity("outbox publish", ActivityKind.Producer);
+        activity?.SetTag("messaging.system", "kafka");
+        activity?.SetTag("messaging.destination.name", destination);
+        activity?.SetTag("messaging.batch.message_count", messages.Count);
+
+        var batch = new KafkaSendBatch(messages.Count);
+        int next = 0;
+        for (; next < messages.Count && !cancellationToken.IsCancellationRequested; next++)
+        {
+            if (!await ProduceAsync(kafka, messages[next], next, batch, cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+        }
+
+        for (int i = next; i < messages.Count; i++)
+        {
+            batch.Complete(i, OutboxSendResult.Failed("cancelled: host stopping before the message was sent"));
+        }
+
+        OutboxSendResult[] results = await AwaitReportsAsync(batch, messages.Count, cancellationToken).ConfigureAwait(false);
+        Summarize(results, destination, started, activity);
+        return results;
+    }
+
+    /// <summary>Enqueues one message; returns <see langword="false"/> when cancelled while the local queue was full.</summary>
+    private async ValueTask<bool> ProduceAsync(IProducer<string?, byte[]> kafka, OutboxMessage message, int index, KafkaSendBatch batch, CancellationToken cancellationToken)
+    {
+        if (KafkaTopicName.Validate(message.Topic) is { } invalid)
+        {
+            batch.Complete(index, OutboxSendResult.Rejected(invalid));
+            return true;
+        }
+
+        Message<string?, byte[]> kafkaMessage;
+        try
+        {
+            kafkaMessage = new Message<string?, byte[]> { Key = message.Key, Value = message.Payload, Headers = HeadersOf(message) };
+        }
+        catch (JsonException ex)
+        {
+            batch.Complete(index, OutboxSendResult.Rejected($"the message's headers are not a JSON object of strings: {ex.Message}"));
+            return true;
+        }
+
+        while (true)
+        {
+            try
+            {
+                kafka.Produce(message.Topic, kafkaMessage, batch.HandlerFor(index));
+                return true;
+            }
+            catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                Log.QueueFull(logger);
+                try
+                {
+                    await Task.Delay(QueueFullBackoff, timeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+            }
+            catch (ProduceException<string?, byte[]> ex)
+            {
+                // Known before sending: too large, unknown topic, … (rejected); producer state errors stay retriable.
+                batch.Complete(index, KafkaErrors.ToResult(ex.Error));
+                return true;
+            }
+            catch (ArgumentException ex)
+            {
+                batch.Complete(index, OutboxSendResult.Rejected(ex.Message));
+                return true;
+            }
+        }
+    }
+
+    private async Task<OutboxSendResult[]> AwaitReportsAsync(KafkaSendBatch batch, int count, CancellationToken cancellationToken)
+    {
+        TimeSpan ceiling = MessageTimeout + ReportMargin;
+        try
+        {
+            await batch.Completion.WaitAsync(ceiling, timeProvider, cancellationToken).ConfigureAwait(false);
+            return batch.Close("no delivery report");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: give the reports already in flight a short grace so the relay can record what was delivered.
+            try
+            {
+                await batch.Completion.WaitAsync(StopGracePeriod, timeProvider, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+
+            OutboxSendResult[] results = batch.Close("cancelled: host stopping before the broker answered");
+            int unfinished = batch.Completion.IsCompleted ? 0 : CountFailed(results);
+            if (unfinished > 0)
+            {
+                Log.CancelledWithUnfinished(logger, unfinished, count);
+            }
+
+            return results;
+        }
+        catch (TimeoutException)
+        {
+            OutboxSendResult[] results = batch.Close($"no delivery report within {ceiling}");
+            Log.NoDeliveryReport(logger, CountFailed(results), count, ceiling);
+            return results;
+        }
+    }
+
+    private static Headers HeadersOf(OutboxMessage message)
+    {
+        var headers = new Headers { { OutboxHeaderNames.MessageId, Encoding.UTF8.GetBytes(message.Id.ToString("D")) } };
+        if (message.Type is not null)
+        {
+            headers.Add(OutboxHeaderNames.MessageType, Encoding.UTF8.GetBytes(message.Type));
+        }
+
+        foreach (KeyValuePair<string, string> header in message.ReadHeaders())
+        {
+            if (header.Key is not (OutboxHeaderNames.MessageId or OutboxHeaderNames.MessageType))
+            {
+                headers.Add(header.Key, Encoding.UTF8.GetBytes(header.Value));
+            }
+        }
+
+        return headers;
+    }
+
+    private IProducer<string?, byte[]> GetProducer()
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (producer is not null && !producerFailed)
+            {
+                return producer;
+            }
+
+            // A fatal error (idempotence broken) leaves the old producer unusable: replace it.
+            producer?.Dispose();
+            producer = null;
+            producerFailed = false;
+            IProducer<string?, byte[]> created = new ProducerBuilder<string?, byte[]>(config)
+                .SetKeySerializer(Serializers.Utf8)
+                .SetValueSerializer(Serializers.ByteArray)
+                .SetErrorHandler(OnError)
+                .SetLogHandler(OnLog)
+                .Build();
+            producer = created;
+            Log.ProducerCreated(logger, created.Name, config.GetValueOrDefault(KafkaProducerSettings.BootstrapServers));
+            return created;
+        }
+    }
+
+    private void OnError(IProducer<string?, byte[]> source, Error error)
+    {
+        if (error.IsFatal)
+        {
+            Log.ProducerFatal(logger, source.Name, error.Code, error.Reason);
+            if (ReferenceEquals(source, producer))
+            {
+                producerFailed = true;
+            }
+        }
+        else
+        {
+            Log.ProducerError(logger, source.Name, error.Code, error.Reason);
+        }
+    }
+
+    private void OnLog(IProducer<string?, byte[]> source, LogMessage message)
+    {
+        LogLevel level = message.Level switch
+        {
+            <= SyslogLevel.Warning => LogLevel.Warning, // errors also reach OnError
+            <= SyslogLevel.Info => LogLevel.Information,
+            _ => LogLevel.Debug,
+        };
+        Log.Librdkafka(logger, level, message.Facility, message.Message);
+    }
+
+    private void Summarize(OutboxSendResult[] results, string destination, long started, Activity? activity)
+    {
+        int delivered = 0, failed = 0, rejected = 0;
+        foreach (OutboxSendResult result in results)
+        {
+            switch (result.Status)
+            {
+                case OutboxSendStatus.Delivered: delivered++; break;
+                case OutboxSendStatus.Rejected: rejected++; break;
+                default: failed++; break;
+            }
+        }
+
+        if (activity is not null && delivered != results.Length)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, $"{failed} failed, {rejected} rejected of {results.Length}");
+        }
+
+        Log.BatchSent(logger, results.Length, destination, delivered, failed, rejected, timeProvider.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private static int CountFailed(OutboxSendResult[] results) => results.Count(r => r.Status == OutboxSendStatus.Failed);
+
+    private static string DestinationOf(IReadOnlyList<OutboxMessage> messages)
+    {
+        string first = messages[0].Topic;
+        for (int i = 1; i < messages.Count; i++)
+        {
+            if (messages[i].Topic != first)
+            {
+                return string.Join(",", messages.Select(m => m.Topic).Distinct(StringComparer.Ordinal));
+            }
+        }
+
+        return first;
+    }
+
+    public void Dispose()
+    {
+        IProducer<string?, byte[]>? toDispose;
+        lock (gate)
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
+            toDispose = producer;
+            producer = null;
+        }
+
+        if (toDispose is not null)
+        {
+            // Messages still queued (none, after the relay has stopped) get a short chance to go out.
+            toDispose.Flush(StopGracePeriod);
+            toDispose.Dispose();
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(Task.Run(Dispose));
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using Confluent.Kafka;
+
+namespace Outbox.Kafka;
+
+/// <summary>
+/// Turns <see cref="OutboxKafkaOptions"/> into the producer configuration actually used: the
+/// user's keys as given, the outbox defaults for the keys left unset (aliases included).
+/// </summary>
+internal static class KafkaProducerSettings
+{
+    public const string BootstrapServers = "bootstrap.servers";
+    public const string MessageTimeout = "message.timeout.ms";
+    public const string LingerMs = "linger.ms";
+    public const string Acks = "acks";
+    public const string EnableIdempotence = "enable.idempotence";
+    public const string EnableDeliveryReports = "dotnet.producer.enable.delivery.reports";
+    public const string DeliveryReportOnlyError = "delivery.report.only.error";
+
+    // librdkafka accepts several names for some properties; a key set under any of them counts as set.
+    private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
+    {
+        ["metadata.broker.list"] = BootstrapServers,
+        ["delivery.timeout.ms"] = MessageTimeout,
+        ["queue.buffering.max.ms"] = LingerMs,
+        ["request.required.acks"] = Acks,
+    };
+
+    /// <summary>Builds the effective configuration, keyed by canonical property name.</summary>
+    public static Dictionary<string, string> Build(OutboxKafkaOptions options)
+    {
+        Dictionary<string, string> config = Canonical(options.Producer);
+        SetDefault(config, BootstrapServers, options.BootstrapServers);
+        SetDefault(config, EnableIdempotence, "true");
+        SetDefault(config, Acks, "all");
+        SetDefault(config, LingerMs, "1");
+        SetDefault(config, "batch.num.messages", "10000");
+        SetDefault(config, "batch.size", "1000000");
+        SetDefault(config, "client.id", "outbox");
+        SetDefault(config, MessageTimeout, ((long)options.SendTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+        return config;
+    }
+
+    /// <summary>Gets the user's producer keys under their canonical names.</summary>
+    public static Dictionary<string, string> Canonical(ProducerConfig producer)
+    {
+        var config = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> entry in producer)
+        {
+            if (entry.Value is not null)
+            {
+                config[Aliases.GetValueOrDefault(entry.Key, entry.Key)] = entry.Value;
+            }
+        }
+
+        return config;
+    }
+
+    /// <summary>Gets the effective delivery timeout of a built configuration.</summary>
+    public static TimeSpan GetMessageTimeout(IReadOnlyDictionary<string, string> config) =>
+        config.TryGetValue(MessageTimeout, out string? value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) && ms > 0
+            ? TimeSpan.FromMilliseconds(ms)
+            : TimeSpan.FromMinutes(5); // librdkafka's own default
+
+    private static void SetDefault(Dictionary<string, string> config, string key, string? value)
+    {
+        if (!string.IsNullOrWhiteSpace(value) && (!config.TryGetValue(key, out string? current) || string.IsNullOrWhiteSpace(current)))
+        {
+            config[key] = value;
+        }
+    }
+}

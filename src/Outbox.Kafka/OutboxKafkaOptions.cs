@@ -1,0 +1,40 @@
+using Confluent.Kafka;
+
+namespace Outbox.Kafka;
+
+/// <summary>Configures the Kafka transport added by <c>UseKafka</c>.</summary>
+/// <remarks>
+/// The producer is configured from <see cref="Producer"/> as given, plus the outbox's defaults
+/// for the keys it leaves unset: <c>enable.idempotence=true</c>, <c>acks=all</c>,
+/// <c>linger.ms=1</c> (a relay batch is enqueued at once, so it is still sent in few requests
+/// while a single fast-path message waits at most 1 ms), <c>batch.num.messages=10000</c>,
+/// <c>batch.size=1000000</c>, <c>client.id=outbox</c> and <c>message.timeout.ms</c> from
+/// <see cref="SendTimeout"/>.
+/// </remarks>
+public sealed class OutboxKafkaOptions
+{
+    /// <summary>
+    /// Gets or sets the initial broker list (<c>host:port</c>, comma separated). Used when
+    /// <see cref="Producer"/> has no <c>bootstrap.servers</c>; a value set there wins.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: one of the two must be set, or the host fails at start.</value>
+    public string? BootstrapServers { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long the producer may try to deliver a message (librdkafka's
+    /// <c>message.timeout.ms</c>, retries included) before the send counts as failed and is
+    /// retried later by the relay. Ignored when <see cref="Producer"/> sets
+    /// <c>message.timeout.ms</c>. Keep it well below the relay's lease duration.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets the Confluent.Kafka producer configuration, passed to the producer as given
+    /// (security: <c>security.protocol</c>, SASL, SSL; tuning; any librdkafka property).
+    /// The outbox's defaults (see <see cref="OutboxKafkaOptions"/>) fill only the keys not set here.
+    /// Delivery reports must stay enabled: the transport completes messages from them.
+    /// </summary>
+    /// <value>The default is an empty configuration.</value>
+    public ProducerConfig Producer { get; } = new();
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Options;
+
+namespace Outbox.Kafka;
+
+/// <summary>Checks <see cref="OutboxKafkaOptions"/>; the host fails at start with what to fix.</summary>
+internal sealed class OutboxKafkaOptionsValidator : IValidateOptions<OutboxKafkaOptions>
+{
+    private static readonly TimeSpan MaxSendTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
+    public ValidateOptionsResult Validate(string? name, OutboxKafkaOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        Dictionary<string, string> user = KafkaProducerSettings.Canonical(options.Producer);
+
+        if (string.IsNullOrWhiteSpace(options.BootstrapServers) && string.IsNullOrWhiteSpace(user.GetValueOrDefault(KafkaProducerSettings.BootstrapServers)))
+        {
+            failures.Add("OutboxKafkaOptions.BootstrapServers is not set. Set the broker list, for example .UseKafka(k => k.BootstrapServers = \"localhost:9092\") or the BootstrapServers key of the configuration section (Producer.BootstrapServers works too).");
+        }
+
+        if (options.SendTimeout <= TimeSpan.Zero || options.SendTimeout > MaxSendTimeout)
+        {
+            failures.Add($"OutboxKafkaOptions.SendTimeout is {options.SendTimeout}. Set a positive duration up to {MaxSendTimeout} (the default is 30 seconds).");
+        }
+
+        if (IsFalse(user.GetValueOrDefault(KafkaProducerSettings.EnableDeliveryReports)))
+        {
+            failures.Add("OutboxKafkaOptions.Producer.EnableDeliveryReports is false. Remove it: the transport completes messages from delivery reports.");
+        }
+
+        if (IsTrue(user.GetValueOrDefault(KafkaProducerSettings.DeliveryReportOnlyError)))
+        {
+            failures.Add("OutboxKafkaOptions.Producer sets delivery.report.only.error=true. Remove it: the transport needs a delivery report for every message.");
+        }
+
+        if (!IsFalse(user.GetValueOrDefault(KafkaProducerSettings.EnableIdempotence))
+            && user.TryGetValue(KafkaProducerSettings.Acks, out string? acks)
+            && !string.Equals(acks, "all", StringComparison.OrdinalIgnoreCase) && acks != "-1")
+        {
+            failures.Add($"OutboxKafkaOptions.Producer.Acks is {acks}, but the idempotent producer needs acks=all. Remove Acks, or set EnableIdempotence = false as well (and accept duplicates and reordering on retries).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsFalse(string? value) => string.Equals(value, "false", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsTrue(string? value) => string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using Outbox.Kafka.Testing;
+using Outbox.TestSupport.Kafka;
+using static Outbox.Kafka.Tests.KafkaTestCluster;
+
+namespace Outbox.Kafka.Tests;
+
+/// <summary>Transport behaviour under broker faults and cancellation; every test has its own cluster.</summary>
+public sealed class KafkaOutboxTransportFaultTests : IDisposable
+{
+    private const short ProduceApiKey = 0;
+
+    private readonly KafkaMockCluster cluster = KafkaMockCluster.Start(brokers: 3);
+
+    public void Dispose() => cluster.Dispose();
+
+    [Fact]
+    public async Task SendAsync_AllBrokersDown_EveryResultFailedWithoutThrowing()
+    {
+        string topic = NewTopic(cluster);
+        await using KafkaOutboxTransport transport = CreateTransport(cluster, o => o.SendTimeout = TimeSpan.FromSeconds(2));
+        cluster.SetAllBrokersDown();
+        OutboxMessage[] messages = Enumerable.Range(0, 5).Select(i => Message(topic, $"k{i}", "x")).ToArray();
+
+        IReadOnlyList<OutboxSendResult> results = await transport.SendAsync(messages);
+
+        results.Should().HaveCount(5).And.OnlyContain(r => r.Status == OutboxSendStatus.Failed && r.Error!.Contains("Local_MsgTimedOut"));
+    }
+
+    [Fact]
+    public async Task SendAsync_BrokersBackUp_SameTransportDeliversAgain()
+    {
+        string topic = NewTopic(cluster);
+        await using KafkaOutboxTransport transport = CreateTransport(cluster, o => o.SendTimeout = TimeSpan.FromSeconds(2));
+        (await transport.SendAsync([Message(topic, "k", "before")])).Single().Status.Should().Be(OutboxSendStatus.Delivered);
+        cluster.SetAllBrokersDown();
+        (await transport.SendAsync([Message(topic, "k", "down")])).Single().Status.Should().Be(OutboxSendStatus.Failed);
+
+        cluster.SetAllBrokersUp();
+        IReadOnlyList<OutboxSendResult> results = await transport.SendAsync([Message(topic, "k", "after")]);
+
+        results.Single().Status.Should().Be(OutboxSendStatus.Delivered);
+    }
+
+    [Fact]
+    public async Task SendAsync_BrokerAnswersTopicAuthorizationFailed_Rejected()
+    {
+        string topic = NewTopic(cluster);
+        await using KafkaOutboxTransport transport = CreateTransport(cluster);
+        (await transport.SendAsync([Message(topic, "k", "warm-up")])).Single().Status.Should().Be(OutboxSendStatus.Delivered);
+        cluster.PushRequestErrors(ProduceApiKey, Confluent.Kafka.ErrorCode.TopicAuthorizationFailed);
+
+        IReadOnlyList<OutboxSendResult> results = await transport.SendAsync([Message(topic, "k", "x")]);
+
+        results.Single().Status.Should().Be(OutboxSendStatus.Rejected);
+        results.Single().Error.Should().Contain("TopicAuthorizationFailed");
+    }
+
+    [Fact]
+    public async Task SendAsync_BrokerAnswersNotLeaderTwice_RetriedInsideProducerAndDelivered()
+    {
+        string topic = NewTopic(cluster);
+        await using KafkaOutboxTransport transport = CreateTransport(cluster);
+        (await transport.SendAsync([Message(topic, "k", "warm-up")])).Single().Status.Should().Be(OutboxSendStatus.Delivered);
+        cluster.PushRequestErrors(ProduceApiKey, Confluent.Kafka.ErrorCode.NotLeaderForPartition, Confluent.Kafka.ErrorCode.NotLeaderForPartition);
+
+        IReadOnlyList<OutboxSendResult> results = await transport.SendAsync([Message(topic, "k", "x")]);
+
+        results.Single().Status.Should().Be(OutboxSendStatus.Delivered);
+    }
+
+    [Fact]
+    public async Task SendAsync_AlreadyCancelled_ReturnsFailedWithoutSending()
+    {
+        string topic = NewTopic(cluster);
+        await using KafkaOutboxTransport transport = CreateTransport(cluster);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        IReadOnlyList<OutboxSendResult> results = await transport.SendAsync([Message(topic, "k", "x"), Message(topic, "k", "y")], cancelled.Token);
+
+        results.Should().HaveCount(2).And.OnlyContain(r => r.Status == OutboxSendStatus.Failed && r.Error!.StartsWith("cancelled", StringComparison.Ordinal));
+        KafkaTopicReader.GetEndOffsetSum(cluster.BootstrapServers, topic, ReadTimeout).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task SendAsync_CancelledWhileLocalQueueFull_StopsProducingAndReturnsWithinGrace()
+    {
+        string topic = NewTopic(cluster);
+        await using KafkaOutboxTransport transport = CreateTransport(cluster, o => o.Producer.QueueBufferingMaxMessages = 5);
+        transport.StopGracePeriod = TimeSpan.FromMilliseconds(500);
+        cluster.SetAllBrokersDown();
+        OutboxMessage[] messages = Enumerable.Range(0, 20).Select(i => Message(topic, "k", $"m{i}")).ToArray();
+        using var stopping = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var clock = Stopwatch.StartNew();
+
+        IReadOnlyList<OutboxSendResult> results = await transport.SendAsync(messages, stopping.Token);
+
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "the send stops at cancellation plus the grace, not at the 10 s send timeout");
+        results.Should().HaveCount(20).And.OnlyContain(r => r.Status == OutboxSendStatus.Failed);
+        results.Count(r => r.Error == "cancelled: host stopping before the message was sent").Should().Be(15, "only 5 fit in the local queue");
+        results.Take(5).Should().OnlyContain(r => r.Error == "cancelled: host stopping before the broker answered");
+    }
+
+    [Fact]
+    public async Task SendAsync_CancelledWhileReportsInFlight_WaitsForThemWithinGrace()
+    {
+        string topic = NewTopic(cluster, partitions: 1);
+        await using KafkaOutboxTransport transport = CreateTransport(cluster);
+        (await transport.SendAsync([Message(topic, "k", "warm-up")])).Single().Status.Should().Be(OutboxSendStatus.Delivered);
+        for (int id = 1; id <= cluster.BrokerCount; id++)
+        {
+            cluster.SetBrokerRoundTripTime(id, TimeSpan.FromMilliseconds(800));
+        }
+
+        using var stopping = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        IReadOnlyList<OutboxSendResult> results = await transport.SendAsync([Message(topic, "k", "a"), Message(topic, "k", "b")], stopping.Token);
+
+        stopping.IsCancellationRequested.Should().BeTrue();
+        results.Should().OnlyContain(r => r.Status == OutboxSendStatus.Delivered, "acks in flight when the host stops are still recorded");
+    }
+}
