@@ -1,0 +1,159 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Outbox.Kafka.Tests;
+
+public sealed class OutboxKafkaBuilderExtensionsTests
+{
+    [Fact]
+    public void UseKafka_Action_RegistersKafkaTransportAsSingleton()
+    {
+        using ServiceProvider provider = Build(s => s.AddOutbox().UseKafka(k => k.BootstrapServers = "localhost:9092"));
+
+        IOutboxTransport transport = provider.GetRequiredService<IOutboxTransport>();
+
+        transport.Should().BeOfType<KafkaOutboxTransport>();
+        provider.GetRequiredService<IOutboxTransport>().Should().BeSameAs(transport);
+    }
+
+    [Fact]
+    public void UseKafka_TransportRegisteredBefore_KeepsIt()
+    {
+        var mine = new NoTransport();
+        using ServiceProvider provider = Build(s =>
+        {
+            s.AddSingleton<IOutboxTransport>(mine);
+            s.AddOutbox().UseKafka(k => k.BootstrapServers = "localhost:9092");
+        });
+
+        provider.GetRequiredService<IOutboxTransport>().Should().BeSameAs(mine);
+    }
+
+    [Fact]
+    public void UseKafka_NoBootstrapServers_StartupValidationFailsNamingBootstrapServers()
+    {
+        using ServiceProvider provider = Build(s => s.AddOutbox().UseKafka(_ => { }));
+
+        Action start = () => provider.GetRequiredService<IStartupValidator>().Validate();
+
+        start.Should().Throw<OptionsValidationException>().WithMessage("*OutboxKafkaOptions.BootstrapServers*");
+    }
+
+    [Fact]
+    public void UseKafka_UserProducerSettings_PassThroughAndDefaultsFillTheRest()
+    {
+        using ServiceProvider provider = Build(s => s.AddOutbox().UseKafka(k =>
+        {
+            k.BootstrapServers = "localhost:9092";
+            k.SendTimeout = TimeSpan.FromSeconds(7);
+            k.Producer.SaslMechanism = SaslMechanism.Plain;
+            k.Producer.SecurityProtocol = SecurityProtocol.SaslSsl;
+            k.Producer.LingerMs = 25;
+        }));
+
+        IReadOnlyDictionary<string, string> config = Transport(provider).ProducerConfig;
+
+        config.Should().Contain("sasl.mechanism", "PLAIN")
+            .And.Contain("security.protocol", "sasl_ssl")
+            .And.Contain("linger.ms", "25")
+            .And.Contain("bootstrap.servers", "localhost:9092")
+            .And.Contain("enable.idempotence", "true")
+            .And.Contain("acks", "all")
+            .And.Contain("message.timeout.ms", "7000");
+    }
+
+    [Fact]
+    public void UseKafka_ProducerSetsAliasOfDefault_UserValueKept()
+    {
+        using ServiceProvider provider = Build(s => s.AddOutbox().UseKafka(k =>
+        {
+            k.BootstrapServers = "localhost:9092";
+            k.Producer.Set("queue.buffering.max.ms", "50");
+            k.Producer.Set("delivery.timeout.ms", "9000");
+        }));
+
+        IReadOnlyDictionary<string, string> config = Transport(provider).ProducerConfig;
+
+        config.Should().Contain("linger.ms", "50").And.Contain("message.timeout.ms", "9000")
+            .And.NotContainKey("queue.buffering.max.ms").And.NotContainKey("delivery.timeout.ms");
+        Transport(provider).MessageTimeout.Should().Be(TimeSpan.FromSeconds(9));
+    }
+
+    [Fact]
+    public void UseKafka_BothBootstrapSettings_ProducerConfigWins()
+    {
+        using ServiceProvider provider = Build(s => s.AddOutbox().UseKafka(k =>
+        {
+            k.BootstrapServers = "shortcut:9092";
+            k.Producer.BootstrapServers = "explicit:9092";
+        }));
+
+        Transport(provider).ProducerConfig.Should().Contain("bootstrap.servers", "explicit:9092");
+    }
+
+    [Fact]
+    public void UseKafka_ConfigurationSection_BindsOptionsAndBothProducerKeyStyles()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Outbox:Kafka:BootstrapServers"] = "from-config:9092",
+            ["Outbox:Kafka:SendTimeout"] = "00:00:05",
+            ["Outbox:Kafka:Producer:linger.ms"] = "3",
+            ["Outbox:Kafka:Producer:SaslMechanism"] = "ScramSha256",
+            ["Outbox:Kafka:Producer:sasl.username"] = "app",
+        }).Build();
+        using ServiceProvider provider = Build(s => s.AddOutbox().UseKafka(configuration.GetSection("Outbox:Kafka")));
+
+        IReadOnlyDictionary<string, string> config = Transport(provider).ProducerConfig;
+
+        config.Should().Contain("bootstrap.servers", "from-config:9092")
+            .And.Contain("message.timeout.ms", "5000")
+            .And.Contain("linger.ms", "3")
+            .And.Contain("sasl.mechanism", "SCRAM-SHA-256")
+            .And.Contain("sasl.username", "app")
+            .And.Contain("acks", "all");
+    }
+
+    [Fact]
+    public void UseKafka_ConfigurationSendTimeoutNotADuration_ThrowsNamingTheKey()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = "b:9092",
+            ["Kafka:SendTimeout"] = "thirty seconds",
+        }).Build();
+        using ServiceProvider provider = Build(s => s.AddOutbox().UseKafka(configuration.GetSection("Kafka")));
+
+        Action resolve = () => _ = provider.GetRequiredService<IOptions<OutboxKafkaOptions>>().Value;
+
+        resolve.Should().Throw<InvalidOperationException>().WithMessage("*Kafka:SendTimeout*thirty seconds*");
+    }
+
+    [Fact]
+    public void UseKafka_CalledTwice_OneTransportAndOneValidator()
+    {
+        var services = new ServiceCollection();
+        services.AddOutbox().UseKafka(k => k.BootstrapServers = "a:9092").UseKafka(k => k.SendTimeout = TimeSpan.FromSeconds(3));
+
+        services.Count(d => d.ServiceType == typeof(IOutboxTransport)).Should().Be(1);
+        services.Count(d => d.ServiceType == typeof(IValidateOptions<OutboxKafkaOptions>)).Should().Be(1);
+    }
+
+    private static ServiceProvider Build(Action<IServiceCollection> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        configure(services);
+        return services.BuildServiceProvider();
+    }
+
+    private static KafkaOutboxTransport Transport(ServiceProvider provider) => (KafkaOutboxTransport)provider.GetRequiredService<IOutboxTransport>();
+
+    private sealed class NoTransport : IOutboxTransport
+    {
+        public Task<IReadOnlyList<OutboxSendResult>> SendAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<OutboxSendResult>>([]);
+    }
+}
