@@ -1,0 +1,91 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Concert.Infrastructure.DataPlatform;
+using Concert.Infrastructure.Kafka;
+using Concert.Infrastructure.Notifications;
+using Concert.Infrastructure.Persistence;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Outbox.Samples.Tests.Concert;
+
+/// <summary>
+/// The Concert app in-process on its embedded defaults: a fresh SQLite file, the Kafka mock
+/// cluster, fast polling and a <see cref="TestClock"/>. One per test class.
+/// </summary>
+public sealed class ConcertApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private readonly string databaseFile = Path.Combine(Path.GetTempPath(), $"concert-test-{Guid.NewGuid():N}.db");
+
+    public TestClock Clock { get; } = new();
+
+    public HttpClient Api { get; private set; } = null!;
+
+    internal LoggingDataPlatformClient DataPlatform => (LoggingDataPlatformClient)Services.GetRequiredService<IDataPlatformClient>();
+
+    internal LoggingNotificationSender Notifications => Services.GetRequiredService<LoggingNotificationSender>();
+
+    public string KafkaBootstrapServers => Services.GetRequiredService<KafkaConnection>().BootstrapServers;
+
+    public Task InitializeAsync()
+    {
+        Api = CreateClient(); // starts the host: database, embedded Kafka, relay, consumers
+        return Task.CompletedTask;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        Api.Dispose();
+        await DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        foreach (string file in new[] { databaseFile, databaseFile + "-wal", databaseFile + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:Concert", $"Data Source={databaseFile}");
+        builder.UseSetting("Database:Provider", "Sqlite");
+        builder.UseSetting("Kafka:BootstrapServers", string.Empty);
+        builder.UseSetting("Outbox:PollingInterval", "00:00:00.200");
+        builder.UseSetting("Notifications:SlackWebhookUrl", string.Empty);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public Task<HttpResponseMessage> ReserveAsync(long userId, long seatId) =>
+        Api.PostAsJsonAsync("/reservations", new { userId, seatId });
+
+    public Task<HttpResponseMessage> PayAsync(long reservationId, long userId) =>
+        Api.PostAsJsonAsync("/payments", new { reservationId, userId });
+
+    /// <summary>Runs a query on the app's database.</summary>
+    internal async Task<T> QueryAsync<T>(Func<ConcertDbContext, Task<T>> query)
+    {
+        await using AsyncServiceScope scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<ConcertDbContext>());
+    }
+
+    public Task<List<OutboxMessage>> OutboxRowsAsync() =>
+        QueryAsync(db => db.Set<OutboxMessage>().AsNoTracking().ToListAsync());
+
+    public async Task<OutboxSummary> OutboxSummaryAsync()
+    {
+        await using AsyncServiceScope scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IOutboxStore>().GetSummaryAsync();
+    }
+
+    /// <summary>Waits until the relay has nothing left to send.</summary>
+    public Task RelayIdleAsync() =>
+        Eventually.HoldsAsync(async () => await OutboxSummaryAsync() is { Init: 0, Publish: 0 }, Timeout, "the outbox has no INIT or PUBLISH rows");
+}
