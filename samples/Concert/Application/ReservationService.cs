@@ -12,9 +12,21 @@ namespace Concert.Application;
 internal sealed class ReservationService(ConcertDbContext db, IOutbox outbox, TimeProvider clock, IOptions<ReservationOptions> options)
 {
     /// <exception cref="NotFoundException">The user or the seat does not exist.</exception>
-    /// <exception cref="DomainRuleException">The seat is held or sold.</exception>
-    /// <exception cref="DbUpdateConcurrencyException">Another request changed the seat first.</exception>
+    /// <exception cref="DomainRuleException">The seat is held or sold, or a concurrent request held it first.</exception>
     public async Task<ReservationResult> ReserveAsync(long userId, long seatId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await HoldSeatAsync(userId, seatId, cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The seat's version changed between our read and our update: a concurrent reservation committed first.
+            throw new DomainRuleException("seat-held", $"Seat {seatId} was just reserved by a concurrent request.");
+        }
+    }
+
+    private async Task<ReservationResult> HoldSeatAsync(long userId, long seatId, CancellationToken cancellationToken)
     {
         // One transaction for the hold, the reservation and the outbox row: the event exists if and only if the hold does.
         await using IDbContextTransaction transaction = await db.Database.BeginTransactionAsync(cancellationToken);

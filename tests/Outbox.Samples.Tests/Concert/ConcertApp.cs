@@ -18,7 +18,7 @@ namespace Outbox.Samples.Tests.Concert;
 /// The Concert app in-process on its embedded defaults: a fresh SQLite file, the Kafka mock
 /// cluster, fast polling and a <see cref="TestClock"/>. One per test class.
 /// </summary>
-public sealed class ConcertApp : WebApplicationFactory<Program>, IAsyncLifetime
+public class ConcertApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
@@ -36,7 +36,7 @@ public sealed class ConcertApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string KafkaBootstrapServers => Services.GetRequiredService<KafkaConnection>().BootstrapServers;
 
-    public Task InitializeAsync()
+    public virtual Task InitializeAsync()
     {
         Api = CreateClient(); // starts the host: database, embedded Kafka, relay, consumers
         return Task.CompletedTask;
@@ -46,17 +46,30 @@ public sealed class ConcertApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         Api.Dispose();
         await DisposeAsync();
+        await DeleteDatabaseAsync();
+    }
+
+    /// <summary>Points the app at its database: a SQLite file of its own.</summary>
+    protected virtual void ConfigureDatabase(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Database:Provider", "Sqlite");
+        builder.UseSetting("ConnectionStrings:Concert", $"Data Source={databaseFile}");
+    }
+
+    protected virtual Task DeleteDatabaseAsync()
+    {
         SqliteConnection.ClearAllPools();
         foreach (string file in new[] { databaseFile, databaseFile + "-wal", databaseFile + "-shm" })
         {
             File.Delete(file);
         }
+
+        return Task.CompletedTask;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:Concert", $"Data Source={databaseFile}");
-        builder.UseSetting("Database:Provider", "Sqlite");
+        ConfigureDatabase(builder);
         builder.UseSetting("Kafka:BootstrapServers", string.Empty);
         builder.UseSetting("Outbox:PollingInterval", "00:00:00.200");
         builder.UseSetting("Notifications:SlackWebhookUrl", string.Empty);

@@ -3,7 +3,7 @@ using Concert.Domain.Events;
 
 namespace Outbox.Samples.Tests.Concert;
 
-public sealed class ConcurrentReservationTests(ConcertApp app) : IClassFixture<ConcertApp>
+public abstract class ConcurrentReservationTests(ConcertApp app)
 {
     [Fact]
     public async Task TwoConcurrentReservationsOfOneSeat_ExactlyOneSucceeds_AndOneEventIsPublished()
@@ -38,3 +38,7 @@ public sealed class ConcurrentReservationTests(ConcertApp app) : IClassFixture<C
         }
     }
 }
+
+public sealed class ConcurrentReservationTestsOnSqlite(ConcertApp app) : ConcurrentReservationTests(app), IClassFixture<ConcertApp>;
+
+public sealed class ConcurrentReservationTestsOnPostgreSql(PostgreSqlConcertApp app) : ConcurrentReservationTests(app), IClassFixture<PostgreSqlConcertApp>;

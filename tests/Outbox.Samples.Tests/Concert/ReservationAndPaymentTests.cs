@@ -11,7 +11,7 @@ using Confluent.Kafka;
 
 namespace Outbox.Samples.Tests.Concert;
 
-public sealed class ReservationAndPaymentTests(ConcertApp app) : IClassFixture<ConcertApp>
+public abstract class ReservationAndPaymentTests(ConcertApp app)
 {
     [Fact]
     public async Task ReserveThenPay_BothConsumerGroupsGetEachEventOnce_AndOutboxRowsComplete()
@@ -87,3 +87,7 @@ public sealed class ReservationAndPaymentTests(ConcertApp app) : IClassFixture<C
         },
     };
 }
+
+public sealed class ReservationAndPaymentTestsOnSqlite(ConcertApp app) : ReservationAndPaymentTests(app), IClassFixture<ConcertApp>;
+
+public sealed class ReservationAndPaymentTestsOnPostgreSql(PostgreSqlConcertApp app) : ReservationAndPaymentTests(app), IClassFixture<PostgreSqlConcertApp>;
