@@ -71,7 +71,7 @@ public sealed class KafkaMockClusterTests
         using IProducer<Null, string> producer = new ProducerBuilder<Null, string>(new ProducerConfig
         {
             BootstrapServers = cluster.BootstrapServers,
-            MessageTimeoutMs = 1500,
+            MessageTimeoutMs = 3000, // long enough to reconnect after SetAllBrokersUp on a busy machine
             ReconnectBackoffMaxMs = 100,
         }).Build();
         (await producer.ProduceAsync("flaky", new Message<Null, string> { Value = "warm-up" })).Status.Should().Be(PersistenceStatus.Persisted);

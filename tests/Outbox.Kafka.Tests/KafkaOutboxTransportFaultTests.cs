@@ -31,7 +31,7 @@ public sealed class KafkaOutboxTransportFaultTests : IDisposable
     public async Task SendAsync_BrokersBackUp_SameTransportDeliversAgain()
     {
         string topic = NewTopic(cluster);
-        await using KafkaOutboxTransport transport = CreateTransport(cluster, o => o.SendTimeout = TimeSpan.FromSeconds(2));
+        await using KafkaOutboxTransport transport = CreateTransport(cluster, o => o.SendTimeout = TimeSpan.FromSeconds(4));
         (await transport.SendAsync([Message(topic, "k", "before")])).Single().Status.Should().Be(OutboxSendStatus.Delivered);
         cluster.SetAllBrokersDown();
         (await transport.SendAsync([Message(topic, "k", "down")])).Single().Status.Should().Be(OutboxSendStatus.Failed);
