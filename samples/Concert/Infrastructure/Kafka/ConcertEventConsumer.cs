@@ -60,7 +60,7 @@ internal abstract partial class ConcertEventConsumer(
 
                 // This thread is ours and has no synchronization context: waiting here blocks nothing else.
                 ProcessAsync(result, stoppingToken).GetAwaiter().GetResult();
-                consumer.Commit(result);
+                Commit(consumer, result);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -86,6 +86,19 @@ internal abstract partial class ConcertEventConsumer(
             LogKafkaError(logger, GroupId, ex.Error.Code, ex.Error.Reason);
             stoppingToken.WaitHandle.WaitOne(FirstRetryDelay);
             return null;
+        }
+    }
+
+    private void Commit(IConsumer<string?, byte[]> consumer, ConsumeResult<string?, byte[]> result)
+    {
+        try
+        {
+            consumer.Commit(result);
+        }
+        catch (KafkaException ex) when (!ex.Error.IsFatal)
+        {
+            // For example a rebalance took the partition away: the message comes again and the de-duplication drops it.
+            LogKafkaError(logger, GroupId, ex.Error.Code, ex.Error.Reason);
         }
     }
 
