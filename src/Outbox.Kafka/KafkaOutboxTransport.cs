@@ -22,6 +22,7 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
     private static readonly ActivitySource ActivitySource = new(OutboxDiagnostics.ActivitySourceName, typeof(KafkaOutboxTransport).Assembly.GetName().Version?.ToString());
 
     private readonly Dictionary<string, string> config;
+    private readonly bool confirmByConsumer;
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
     private readonly Lock gate = new();
@@ -33,6 +34,7 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
     {
         ArgumentNullException.ThrowIfNull(options);
         config = KafkaProducerSettings.Build(options.Value);
+        confirmByConsumer = options.Value.ConfirmationMode == KafkaConfirmationMode.Consumer;
         MessageTimeout = KafkaProducerSettings.GetMessageTimeout(config);
         this.timeProvider = timeProvider;
         this.logger = logger;
@@ -80,6 +82,15 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
 
         OutboxSendResult[] results = await AwaitReportsAsync(batch, messages.Count, cancellationToken).ConfigureAwait(false);
         Summarize(results, destination, started, activity);
+        if (confirmByConsumer)
+        {
+            // Acked by the broker, but the confirmation consumer completes it.
+            for (int i = 0; i < results.Length; i++)
+            {
+                results[i] = results[i].Status == OutboxSendStatus.Delivered ? new OutboxSendResult(OutboxSendStatus.Sent) : results[i];
+            }
+        }
+
         return results;
     }
 

@@ -55,6 +55,7 @@ public static class OutboxKafkaBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxKafkaOptions>, OutboxKafkaOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IOutboxTransport, KafkaOutboxTransport>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, KafkaConfirmationConsumer>());
         return builder;
     }
 
@@ -72,17 +73,41 @@ public static class OutboxKafkaBuilderExtensions
                 : throw new InvalidOperationException($"The configuration value '{PathOf(configuration, nameof(OutboxKafkaOptions.SendTimeout))}' is '{timeout}', not a duration. Write it as hh:mm:ss, for example 00:00:30.");
         }
 
-        IConfigurationSection producer = configuration.GetSection(nameof(OutboxKafkaOptions.Producer));
+        if (configuration[nameof(OutboxKafkaOptions.ConfirmationMode)] is { Length: > 0 } mode)
+        {
+            options.ConfirmationMode = Enum.TryParse(mode, ignoreCase: true, out KafkaConfirmationMode parsed)
+                ? parsed
+                : throw new InvalidOperationException($"The configuration value '{PathOf(configuration, nameof(OutboxKafkaOptions.ConfirmationMode))}' is '{mode}'. Use DeliveryReport or Consumer.");
+        }
 
-        // ProducerConfig property names (LingerMs, SaslMechanism, …) through the binder...
-        producer.Bind(options.Producer);
+        if (configuration[nameof(OutboxKafkaOptions.ConfirmationGroupId)] is { Length: > 0 } group)
+        {
+            options.ConfirmationGroupId = group;
+        }
+
+        foreach (IConfigurationSection topic in configuration.GetSection(nameof(OutboxKafkaOptions.ConfirmationTopics)).GetChildren())
+        {
+            if (topic.Value is { Length: > 0 } name && !options.ConfirmationTopics.Contains(name))
+            {
+                options.ConfirmationTopics.Add(name);
+            }
+        }
+
+        BindClientConfig(configuration.GetSection(nameof(OutboxKafkaOptions.Producer)), options.Producer);
+        BindClientConfig(configuration.GetSection(nameof(OutboxKafkaOptions.Consumer)), options.Consumer);
+    }
+
+    private static void BindClientConfig(IConfigurationSection section, ClientConfig config)
+    {
+        // Confluent property names (LingerMs, SaslMechanism, …) through the binder...
+        section.Bind(config);
 
         // ...and librdkafka property names (linger.ms, sasl.mechanism, …) as they are.
-        foreach (IConfigurationSection entry in producer.GetChildren())
+        foreach (IConfigurationSection entry in section.GetChildren())
         {
             if (entry.Key.Contains('.', StringComparison.Ordinal) && entry.Value is not null)
             {
-                options.Producer.Set(entry.Key, entry.Value);
+                config.Set(entry.Key, entry.Value);
             }
         }
     }

@@ -37,4 +37,24 @@ public sealed class OutboxKafkaOptions
     /// </summary>
     /// <value>The default is an empty configuration.</value>
     public ProducerConfig Producer { get; } = new();
+
+    /// <summary>Gets or sets how sent messages become COMPLETE.</summary>
+    /// <value>The default value is <see cref="KafkaConfirmationMode.DeliveryReport"/>.</value>
+    public KafkaConfirmationMode ConfirmationMode { get; set; } = KafkaConfirmationMode.DeliveryReport;
+
+    /// <summary>Gets or sets the consumer group of the confirmation consumer (<see cref="KafkaConfirmationMode.Consumer"/> only).</summary>
+    /// <value>The default value is <c>outbox-confirmation</c>.</value>
+    public string ConfirmationGroupId { get; set; } = "outbox-confirmation";
+
+    /// <summary>Gets the topics the confirmation consumer reads (<see cref="KafkaConfirmationMode.Consumer"/> only; required there): every topic the application publishes to.</summary>
+    /// <value>The default is an empty list.</value>
+    public IList<string> ConfirmationTopics { get; } = [];
+
+    /// <summary>
+    /// Gets the Confluent.Kafka consumer configuration for the confirmation consumer, passed as
+    /// given (security settings, tuning). <c>bootstrap.servers</c> and <c>group.id</c> default
+    /// to <see cref="BootstrapServers"/> and <see cref="ConfirmationGroupId"/>.
+    /// </summary>
+    /// <value>The default is an empty configuration.</value>
+    public ConsumerConfig Consumer { get; } = new();
 }

@@ -40,6 +40,19 @@ internal sealed class OutboxKafkaOptionsValidator : IValidateOptions<OutboxKafka
             failures.Add($"OutboxKafkaOptions.Producer.Acks is {acks}, but the idempotent producer needs acks=all. Remove Acks, or set EnableIdempotence = false as well (and accept duplicates and reordering on retries).");
         }
 
+        if (options.ConfirmationMode == KafkaConfirmationMode.Consumer)
+        {
+            if (options.ConfirmationTopics.Count == 0 || options.ConfirmationTopics.Any(string.IsNullOrWhiteSpace))
+            {
+                failures.Add("OutboxKafkaOptions.ConfirmationTopics is empty (or has an empty name) while ConfirmationMode is Consumer. List every topic the outbox publishes to, or use ConfirmationMode.DeliveryReport.");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.ConfirmationGroupId))
+            {
+                failures.Add("OutboxKafkaOptions.ConfirmationGroupId is empty. Set a consumer group for the confirmation consumer (the default is outbox-confirmation).");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -166,6 +166,29 @@ public abstract class WalkingSkeletonTests(DatabaseKind kind, PostgreSqlServer? 
     }
 
     [Fact]
+    public async Task ConfirmationConsumerMode_MessagesStayPublishUntilTheConsumerGroupReadsThemBack()
+    {
+        await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka, configureKafka: k =>
+        {
+            k.ConfirmationMode = Outbox.Kafka.KafkaConfirmationMode.Consumer;
+            k.ConfirmationTopics.Add(topic);
+            k.Consumer.FetchWaitMaxMs = 10;
+        });
+
+        List<Guid> written = await host.InScopeAsync(async (db, outbox) =>
+        {
+            var ids = Enumerable.Range(0, 3).Select(i => outbox.Add(topic, "k" + i, new OrderPlaced(Guid.NewGuid(), "c", i)).Id).ToList();
+            await db.SaveChangesAsync();
+            return ids;
+        });
+
+        List<OutboxMessage> rows = await host.WaitForRowsAsync(r => r.All(m => m.Status == OutboxStatus.Complete), Timeout);
+        rows.Should().OnlyContain(m => m.Status == OutboxStatus.Complete && m.Attempts == 0 && m.LeaseOwner == null);
+        rows.Select(m => m.Id).Should().BeEquivalentTo(written);
+        (await KafkaTopicReader.ReadAsync(kafka.BootstrapServers, topic, 3, Timeout)).Should().HaveCount(3);
+    }
+
+    [Fact]
     public async Task CommitWakesTheRelay_MessageArrivesLongBeforeThePollingInterval()
     {
         await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka, o => o.PollingInterval = TimeSpan.FromMinutes(5));

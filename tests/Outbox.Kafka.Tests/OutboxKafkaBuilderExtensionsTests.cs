@@ -141,6 +141,42 @@ public sealed class OutboxKafkaBuilderExtensionsTests
         services.Count(d => d.ServiceType == typeof(IValidateOptions<OutboxKafkaOptions>)).Should().Be(1);
     }
 
+    [Fact]
+    public void UseKafka_ConfigurationSection_BindsTheConfirmationConsumerSettings()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = "b:9092",
+            ["Kafka:ConfirmationMode"] = "consumer",
+            ["Kafka:ConfirmationGroupId"] = "confirmations",
+            ["Kafka:ConfirmationTopics:0"] = "payments",
+            ["Kafka:ConfirmationTopics:1"] = "reservations",
+            ["Kafka:Consumer:fetch.wait.max.ms"] = "10",
+        }).Build();
+        using ServiceProvider provider = Build(s => s.AddOutbox().UseKafka(configuration.GetSection("Kafka")));
+
+        OutboxKafkaOptions options = provider.GetRequiredService<IOptions<OutboxKafkaOptions>>().Value;
+
+        options.ConfirmationMode.Should().Be(KafkaConfirmationMode.Consumer);
+        options.ConfirmationGroupId.Should().Be("confirmations");
+        options.ConfirmationTopics.Should().Equal("payments", "reservations");
+        options.Consumer.FetchWaitMaxMs.Should().Be(10);
+    }
+
+    [Fact]
+    public void UseKafka_ConsumerModeWithoutTopics_StartupValidationFailsNamingConfirmationTopics()
+    {
+        using ServiceProvider provider = Build(s => s.AddOutbox().UseKafka(k =>
+        {
+            k.BootstrapServers = "b:9092";
+            k.ConfirmationMode = KafkaConfirmationMode.Consumer;
+        }));
+
+        Action start = () => provider.GetRequiredService<IStartupValidator>().Validate();
+
+        start.Should().Throw<OptionsValidationException>().WithMessage("*ConfirmationTopics*");
+    }
+
     private static ServiceProvider Build(Action<IServiceCollection> configure)
     {
         var services = new ServiceCollection();

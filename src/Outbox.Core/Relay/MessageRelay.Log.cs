@@ -37,6 +37,9 @@ internal sealed partial class MessageRelay
         [LoggerMessage(1010, LogLevel.Debug, "Outbox message {MessageId} PUBLISH → INIT: released unsent to {Topic} because the relay is stopping")]
         public static partial void ReleasedOne(ILogger logger, Guid messageId, string topic);
 
+        [LoggerMessage(1011, LogLevel.Debug, "Outbox message {MessageId} sent to {Topic}; stays PUBLISH until a confirmation completes it")]
+        public static partial void AwaitingConfirmation(ILogger logger, Guid messageId, string topic);
+
         [LoggerMessage(1009, LogLevel.Warning, "Could not release {Count} claimed messages while stopping; they are claimable again when their lease expires")]
         public static partial void ReleaseFailed(ILogger logger, int count, Exception exception);
     }

@@ -105,23 +105,28 @@ internal sealed partial class MessageRelay : IMessageRelay
             results = Enumerable.Repeat(failed, claimed.Count).ToArray();
         }
 
-        OutboxOutcome[] outcomes = ToOutcomes(claimed, results, timeProvider.GetUtcNow(), stopping: cancellationToken.IsCancellationRequested);
+        List<OutboxOutcome> outcomes = ToOutcomes(claimed, results, timeProvider.GetUtcNow(), stopping: cancellationToken.IsCancellationRequested);
+        if (outcomes.Count == 0)
+        {
+            return claimed.Count; // all sent, awaiting confirmation under their lease
+        }
+
         int applied = await recordPipeline.ExecuteAsync(
             static (state, token) => new ValueTask<int>(state.store.RecordOutcomesAsync(state.LeaseOwner, state.outcomes, token)),
-            (store, LeaseOwner, outcomes),
+            (store, LeaseOwner, outcomes: (IReadOnlyList<OutboxOutcome>)outcomes),
             CancellationToken.None).ConfigureAwait(false);
-        if (applied != outcomes.Length)
+        if (applied != outcomes.Count)
         {
-            Log.OutcomesRefused(logger, outcomes.Length - applied, LeaseOwner);
+            Log.OutcomesRefused(logger, outcomes.Count - applied, LeaseOwner);
         }
 
         metrics.BatchDuration.Record(timeProvider.GetElapsedTime(started).TotalMilliseconds);
         return claimed.Count;
     }
 
-    private OutboxOutcome[] ToOutcomes(IReadOnlyList<OutboxMessage> claimed, IReadOnlyList<OutboxSendResult> results, DateTimeOffset now, bool stopping)
+    private List<OutboxOutcome> ToOutcomes(IReadOnlyList<OutboxMessage> claimed, IReadOnlyList<OutboxSendResult> results, DateTimeOffset now, bool stopping)
     {
-        var outcomes = new OutboxOutcome[claimed.Count];
+        var outcomes = new List<OutboxOutcome>(claimed.Count);
         int delivered = 0, failed = 0, dead = 0;
         for (int i = 0; i < claimed.Count; i++)
         {
@@ -133,6 +138,10 @@ internal sealed partial class MessageRelay : IMessageRelay
             string? error = result.Error;
             switch (result.Status)
             {
+                case OutboxSendStatus.Sent:
+                    // Stays PUBLISH under this relay's lease until a confirmation completes it.
+                    Log.AwaitingConfirmation(logger, message.Id, message.Topic);
+                    continue;
                 case OutboxSendStatus.Delivered:
                     status = OutboxStatus.Complete;
                     delivered++;
@@ -171,7 +180,7 @@ internal sealed partial class MessageRelay : IMessageRelay
             }
 
             OutboxStateMachine.EnsureTransition(OutboxStatus.Publish, status);
-            outcomes[i] = new OutboxOutcome(message.Id, status, attempts, next, Truncate(error), now);
+            outcomes.Add(new OutboxOutcome(message.Id, status, attempts, next, Truncate(error), now));
         }
 
         metrics.Delivered.Add(delivered);

@@ -28,6 +28,17 @@ public interface IOutboxStore
     /// <returns>How many outcomes were applied; fewer than given when another relay took a message over.</returns>
     Task<int> RecordOutcomesAsync(string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Marks messages <see cref="OutboxStatus.Complete"/> that a confirmation (for example a
+    /// consumer that read them from the topic) says arrived, whoever holds their lease. Only
+    /// <see cref="OutboxStatus.Publish"/> messages move; with zero retention they are deleted.
+    /// </summary>
+    /// <param name="messageIds">The confirmed messages.</param>
+    /// <param name="completedAt">The completion time to store.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>How many messages moved to COMPLETE.</returns>
+    Task<int> ConfirmAsync(IReadOnlyList<Guid> messageIds, DateTimeOffset completedAt, CancellationToken cancellationToken = default);
+
     /// <summary>Gets the message counts by status and the age of the oldest unfinished message.</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The summary.</returns>

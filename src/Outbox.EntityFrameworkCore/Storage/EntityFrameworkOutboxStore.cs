@@ -92,6 +92,26 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
         }
     }
 
+    public async Task<int> ConfirmAsync(IReadOnlyList<Guid> messageIds, DateTimeOffset completedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        OutboxStateMachine.EnsureTransition(OutboxStatus.Publish, OutboxStatus.Complete);
+        Guid[] ids = messageIds.ToArray();
+        IQueryable<OutboxMessage> published = context.Set<OutboxMessage>().Where(m => ids.Contains(m.Id) && m.Status == OutboxStatus.Publish);
+        if (options.Value.CompletedRetention == TimeSpan.Zero)
+        {
+            return await published.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await published.ExecuteUpdateAsync(
+            set => set
+                .SetProperty(m => m.Status, OutboxStatus.Complete)
+                .SetProperty(m => m.CompletedAt, completedAt)
+                .SetProperty(m => m.LeaseOwner, (string?)null)
+                .SetProperty(m => m.LeaseExpiresAt, (DateTimeOffset?)null),
+            cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyList<OutboxMessage>> ListDeadAsync(int limit, CancellationToken cancellationToken = default) =>
         await context.Set<OutboxMessage>().AsNoTracking()
             .Where(m => m.Status == OutboxStatus.Dead)

@@ -102,6 +102,24 @@ internal sealed class FakeOutboxStore : IOutboxStore
         }
     }
 
+    public Task<int> ConfirmAsync(IReadOnlyList<Guid> messageIds, DateTimeOffset completedAt, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            int count = 0;
+            foreach (OutboxMessage row in rows.Where(r => messageIds.Contains(r.Id) && r.Status == OutboxStatus.Publish))
+            {
+                row.Status = OutboxStatus.Complete;
+                row.CompletedAt = completedAt;
+                row.LeaseOwner = null;
+                row.LeaseExpiresAt = null;
+                count++;
+            }
+
+            return Task.FromResult(count);
+        }
+    }
+
     public Task<IReadOnlyList<OutboxMessage>> ListDeadAsync(int limit, CancellationToken cancellationToken = default)
     {
         lock (gate)

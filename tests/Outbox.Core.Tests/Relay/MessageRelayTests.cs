@@ -88,6 +88,25 @@ public sealed class MessageRelayTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task RelayOnceAsync_SentAwaitingConfirmation_StaysPublishUnderTheLeaseUntilConfirmed()
+    {
+        OutboxMessage[] messages = Write(2, key: "k");
+        transport.Answer = _ => new OutboxSendResult(OutboxSendStatus.Sent);
+        MessageRelay relay = CreateRelay();
+
+        (await relay.RelayOnceAsync()).Should().Be(1);
+
+        store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Publish);
+        store.Get(messages[0].Id).LeaseOwner.Should().Be(relay.LeaseOwner);
+        (await relay.RelayOnceAsync()).Should().Be(0, "the key's next message waits for the confirmation");
+
+        (await store.ConfirmAsync([messages[0].Id], clock.GetUtcNow())).Should().Be(1);
+
+        store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Complete);
+        (await relay.RelayOnceAsync()).Should().Be(1);
+    }
+
+    [Fact]
     public async Task RelayOnceAsync_TransportThrows_EveryMessageIsRetriedNotLost()
     {
         OutboxMessage[] messages = Write(3, key: null);

@@ -88,6 +88,23 @@ public sealed class OutboxTestHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Polls the store's summary until <paramref name="condition"/> holds or <paramref name="timeout"/> passes; returns the last summary.</summary>
+    public async Task<OutboxSummary> WaitForSummaryAsync(Func<OutboxSummary, bool> condition, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            await using AsyncServiceScope scope = Services.CreateAsyncScope();
+            OutboxSummary summary = await scope.ServiceProvider.GetRequiredService<IOutboxAdmin>().GetSummaryAsync();
+            if (condition(summary) || DateTime.UtcNow > deadline)
+            {
+                return summary;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Host.StopAsync();

@@ -99,5 +99,9 @@ public static class KafkaTopicReader
         AutoOffsetReset = AutoOffsetReset.Earliest,
         EnableAutoCommit = false,
         EnablePartitionEof = false,
+
+        // The mock cluster holds a fetch for fetch.wait.max.ms even when data is there, so a
+        // topic written in many small batches reads slowly with the 500 ms default.
+        FetchWaitMaxMs = 10,
     };
 }

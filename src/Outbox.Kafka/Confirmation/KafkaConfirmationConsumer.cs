@@ -1,0 +1,128 @@
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Outbox.Kafka;
+
+/// <summary>
+/// The confirmation consumer (<see cref="KafkaConfirmationMode.Consumer"/>): a dedicated consumer
+/// group reads the outbox's topics and completes every message it sees, by its message id
+/// header. Confirmations are recorded in batches, and offsets are committed only after the
+/// store has recorded them, so a crash re-reads rather than loses a confirmation.
+/// </summary>
+internal sealed partial class KafkaConfirmationConsumer(
+    IOptions<OutboxKafkaOptions> options,
+    IServiceScopeFactory scopeFactory,
+    TimeProvider timeProvider,
+    ILogger<KafkaConfirmationConsumer> logger) : BackgroundService
+{
+    private const int MaxBatch = 1_000;
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        OutboxKafkaOptions settings = options.Value;
+        if (settings.ConfirmationMode != KafkaConfirmationMode.Consumer)
+        {
+            return;
+        }
+
+        await Task.Yield();
+        using IConsumer<Ignore, Ignore> consumer = new ConsumerBuilder<Ignore, Ignore>(ConsumerConfigOf(settings))
+            .SetErrorHandler((_, error) => Log.ConsumerError(logger, error.Code, error.Reason))
+            .Build();
+        consumer.Subscribe(settings.ConfirmationTopics);
+        Log.Started(logger, settings.ConfirmationGroupId, string.Join(",", settings.ConfirmationTopics));
+        var pending = new List<Guid>(MaxBatch);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                // Drain what is there, then record it in one store call.
+                ConsumeResult<Ignore, Ignore>? result = consumer.Consume(PollTimeout);
+                while (result is not null)
+                {
+                    if (MessageIdOf(result) is { } id)
+                    {
+                        pending.Add(id);
+                    }
+
+                    result = pending.Count < MaxBatch ? consumer.Consume(TimeSpan.Zero) : null;
+                }
+
+                if (pending.Count > 0)
+                {
+                    await ConfirmAsync(pending, stoppingToken).ConfigureAwait(false);
+                    consumer.Commit();
+                    pending.Clear();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: unconfirmed reads are not committed and are read again next time.
+        }
+        finally
+        {
+            consumer.Close();
+        }
+    }
+
+    private async Task ConfirmAsync(List<Guid> ids, CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
+                IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
+                int completed = await store.ConfirmAsync(ids, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                Log.Confirmed(logger, completed, ids.Count);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The database is down: keep the batch (offsets stay uncommitted) and try again.
+                TimeSpan delay = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, attempt), 10_000));
+                Log.ConfirmFailed(logger, ids.Count, delay, ex);
+                await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static Guid? MessageIdOf(ConsumeResult<Ignore, Ignore> result) =>
+        result.Message?.Headers is { } headers
+        && headers.TryGetLastBytes(OutboxHeaderNames.MessageId, out byte[] bytes)
+        && Guid.TryParse(Encoding.UTF8.GetString(bytes), out Guid id)
+            ? id
+            : null;
+
+    private static ConsumerConfig ConsumerConfigOf(OutboxKafkaOptions settings)
+    {
+        var config = new ConsumerConfig(settings.Consumer.ToDictionary(p => p.Key, p => p.Value));
+        config.BootstrapServers ??= settings.BootstrapServers ?? settings.Producer.BootstrapServers;
+        config.GroupId ??= settings.ConfirmationGroupId;
+        config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
+        config.EnableAutoCommit = false;
+        return config;
+    }
+
+    // Event ids 3100-3199: the confirmation consumer.
+    private static partial class Log
+    {
+        [LoggerMessage(3100, LogLevel.Information, "Outbox confirmation consumer started in group {GroupId} on {Topics}")]
+        public static partial void Started(ILogger logger, string groupId, string topics);
+
+        [LoggerMessage(3101, LogLevel.Debug, "Confirmation consumer: {Completed} of {Read} messages read back moved PUBLISH → COMPLETE")]
+        public static partial void Confirmed(ILogger logger, int completed, int read);
+
+        [LoggerMessage(3102, LogLevel.Warning, "Confirmation consumer could not record {Count} confirmations; retrying in {Delay}")]
+        public static partial void ConfirmFailed(ILogger logger, int count, TimeSpan delay, Exception exception);
+
+        [LoggerMessage(3103, LogLevel.Warning, "Confirmation consumer error {Code}: {Reason}")]
+        public static partial void ConsumerError(ILogger logger, ErrorCode code, string reason);
+    }
+}
