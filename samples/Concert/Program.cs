@@ -23,8 +23,19 @@ builder.Services.AddOutbox(outbox => outbox.RelayName = "concert-api")
 builder.Services.Configure<OutboxOptions>(builder.Configuration.GetSection("Outbox"));
 
 // One broker list for the outbox producer and the consumers: Kafka:BootstrapServers, or the embedded cluster.
+// With Outbox:Kafka:ConfirmationMode=Consumer the confirmation group reads the app's topics back.
 builder.Services.AddOptions<OutboxKafkaOptions>()
-    .Configure<KafkaConnection>((kafka, connection) => kafka.BootstrapServers = connection.BootstrapServers);
+    .Configure<KafkaConnection>((kafka, connection) =>
+    {
+        kafka.BootstrapServers = connection.BootstrapServers;
+        if (kafka.ConfirmationTopics.Count == 0)
+        {
+            foreach (string topic in ConcertTopics.All)
+            {
+                kafka.ConfirmationTopics.Add(topic);
+            }
+        }
+    });
 
 WebApplication app = builder.Build();
 app.UseExceptionHandler();
