@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Outbox.EntityFrameworkCore;
+using Outbox.Kafka;
+using Outbox.Kafka.Testing;
+using Outbox.TestSupport.Data;
+using Outbox.TestSupport.PostgreSql;
+
+namespace Outbox.Benchmarks.Infrastructure;
+
+/// <summary>The servers of one benchmark run: PostgreSQL (given or throwaway) and a 3-broker Kafka mock cluster in this process.</summary>
+internal sealed class BenchEnvironment : IAsyncDisposable
+{
+    public const int Partitions = 12;
+    private int topics;
+
+    private BenchEnvironment(PostgreSqlServer postgres, KafkaMockCluster kafka, BenchSettings settings)
+    {
+        Postgres = postgres;
+        Kafka = kafka;
+        Settings = settings;
+    }
+
+    public PostgreSqlServer Postgres { get; }
+
+    public KafkaMockCluster Kafka { get; }
+
+    public BenchSettings Settings { get; }
+
+    public static async Task<BenchEnvironment> StartAsync(BenchSettings settings)
+    {
+        if (settings.Postgres is not null)
+        {
+            Environment.SetEnvironmentVariable(PostgreSqlServer.EnvironmentVariable, settings.Postgres);
+        }
+
+        var postgres = new PostgreSqlServer();
+        await postgres.InitializeAsync();
+        return new BenchEnvironment(postgres, KafkaMockCluster.Start(3), settings);
+    }
+
+    /// <summary>A fresh topic with <see cref="Partitions"/> partitions.</summary>
+    public string NewTopic(string name)
+    {
+        string topic = $"bench-{name}-{Interlocked.Increment(ref topics)}";
+        Kafka.CreateTopic(topic, Partitions);
+        return topic;
+    }
+
+    public Task<TestDatabase> NewDatabaseAsync(DatabaseKind kind = DatabaseKind.PostgreSql) =>
+        TestDatabase.CreateAsync(kind, kind == DatabaseKind.PostgreSql ? Postgres : null);
+
+    /// <summary>The producer configuration the outbox transport uses (its defaults), for the plain-producer limit and the no-outbox baseline.</summary>
+    public Dictionary<string, string> ProducerConfig() =>
+        KafkaProducerSettings.Build(new OutboxKafkaOptions { BootstrapServers = Kafka.BootstrapServers });
+
+    public IProducer<string?, byte[]> NewProducer() =>
+        new ProducerBuilder<string?, byte[]>(ProducerConfig())
+            .SetKeySerializer(Serializers.Utf8)
+            .SetValueSerializer(Serializers.ByteArray)
+            .SetLogHandler((_, _) => { })
+            .Build();
+
+    /// <summary>
+    /// Builds (and starts) an application host the way users wire the outbox, with the probe's
+    /// decorators around the real store and transport.
+    /// </summary>
+    public Task<IHost> StartHostAsync(TestDatabase database, RelayProbe probe, Action<OutboxOptions>? configure = null, bool fastPath = true, bool start = true) =>
+        StartHostAsync(o => database.Configure(o), Kafka.BootstrapServers, probe, configure, fastPath, start);
+
+    public static async Task<IHost> StartHostAsync(Action<DbContextOptionsBuilder> database, string bootstrapServers, RelayProbe probe, Action<OutboxOptions>? configure = null, bool fastPath = true, bool start = true)
+    {
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddSimpleConsole().AddFilter((category, level) => level >= LogLevel.Warning && category?.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal) != true);
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        IServiceCollection services = builder.Services;
+        if (!fastPath)
+        {
+            services.AddSingleton<IOutboxSignal, NoWakeUpSignal>(); // AddOutbox uses TryAdd: this one stays
+        }
+
+        services.AddDbContext<TestDbContext>(database);
+        services
+            .AddOutbox(o =>
+            {
+                o.RelayName = "bench";
+                configure?.Invoke(o);
+            })
+            .UseEntityFrameworkCore<TestDbContext>()
+            .UseKafka(k => k.BootstrapServers = bootstrapServers);
+
+        // Decorators, registered after the library's: the last registration wins.
+        services.AddSingleton<KafkaOutboxTransport>();
+        services.AddSingleton<IOutboxTransport>(sp => new ProbingTransport(sp.GetRequiredService<KafkaOutboxTransport>(), probe));
+        services.AddScoped<EntityFrameworkOutboxStore<TestDbContext>>();
+        services.AddScoped(sp => ProbingStore.Create(sp.GetRequiredService<EntityFrameworkOutboxStore<TestDbContext>>(), probe));
+
+        IHost host = builder.Build();
+        if (start)
+        {
+            await host.StartAsync();
+        }
+
+        return host;
+    }
+
+    /// <summary>Counts rows not yet COMPLETE or DEAD.</summary>
+    public static async Task<long> CountUnfinishedAsync(TestDatabase database)
+    {
+        await using TestDbContext context = database.CreateContext();
+        return await context.Set<OutboxMessage>().LongCountAsync(m => m.Status == OutboxStatus.Init || m.Status == OutboxStatus.Publish);
+    }
+
+    /// <summary>The CPU time PostgreSQL's processes have used so far (postmaster and its children), from /proc.</summary>
+    public long PostgresCpuTicks()
+    {
+        try
+        {
+            int port = new NpgsqlConnectionStringBuilder(Postgres.ConnectionString).Port;
+            long total = 0;
+            foreach (string dir in Directory.EnumerateDirectories("/proc"))
+            {
+                string name = Path.GetFileName(dir);
+                if (!char.IsAsciiDigit(name[0]))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    string cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                    bool ours = cmdline.StartsWith("postgres", StringComparison.Ordinal) || cmdline.Contains("/postgres\0", StringComparison.Ordinal);
+                    if (!ours)
+                    {
+                        continue;
+                    }
+
+                    // Children are named "postgres: ..." and inherit nothing that names the port: match them by parent.
+                    string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    int ppid = int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture);
+                    if (IsOurPostmaster(int.Parse(name, System.Globalization.CultureInfo.InvariantCulture), port) || IsOurPostmaster(ppid, port))
+                    {
+                        total += long.Parse(f[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(f[12], System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+
+            return total; // clock ticks (USER_HZ, 100 per second on Linux)
+        }
+        catch (Exception)
+        {
+            return 0;
+        }
+    }
+
+    private static bool IsOurPostmaster(int pid, int port)
+    {
+        try
+        {
+            string cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
+            return cmdline.Contains($"-p\0{port}\0", StringComparison.Ordinal) || cmdline.Contains($"-p {port} ", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public static TimeSpan ProcessCpu() => Process.GetCurrentProcess().TotalProcessorTime;
+
+    public async ValueTask DisposeAsync()
+    {
+        Kafka.Dispose();
+        await Postgres.DisposeAsync();
+    }
+}

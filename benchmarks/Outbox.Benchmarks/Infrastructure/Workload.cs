@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+using Outbox.TestSupport.Data;
+
+namespace Outbox.Benchmarks.Infrastructure;
+
+/// <summary>The messages and transactions every scenario uses: 200-byte payloads over 10,000 keys, one business row per transaction.</summary>
+internal sealed class Workload(BenchSettings settings)
+{
+    private readonly byte[] payload = MakePayload(settings.PayloadBytes);
+    private readonly string[] keys = Enumerable.Range(0, settings.Keys).Select(k => $"customer-{k:D6}").ToArray();
+
+    public byte[] Payload => payload;
+
+    /// <summary>The key of message <paramref name="i"/>: uniformly random over the key set, the same sequence every run.</summary>
+    public string KeyOf(long i) => keys[(int)(Mix((ulong)i) % (ulong)keys.Length)];
+
+    /// <summary>One business transaction: an order, plus (when <paramref name="topic"/> is set) its event through <see cref="IOutbox"/>; one SaveChanges.</summary>
+    public async Task<Guid?> WriteAsync(IServiceProvider services, long i, string? topic)
+    {
+        await using AsyncServiceScope scope = services.CreateAsyncScope();
+        TestDbContext db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        var order = new Order { Id = Guid.CreateVersion7(), Customer = KeyOf(i), Amount = 10m };
+        db.Orders.Add(order);
+        Guid? id = null;
+        if (topic is not null)
+        {
+            id = scope.ServiceProvider.GetRequiredService<IOutbox>().AddRaw(topic, KeyOf(i), payload, "OrderPlaced").Id;
+        }
+
+        await db.SaveChangesAsync();
+        return id;
+    }
+
+    /// <summary>The Kafka message the outbox would send for message <paramref name="i"/> (same key, value and message-id header).</summary>
+    public Message<string?, byte[]> KafkaMessage(long i, Guid id) => new()
+    {
+        Key = KeyOf(i),
+        Value = payload,
+        Headers = new Headers
+        {
+            { OutboxHeaderNames.MessageId, Encoding.UTF8.GetBytes(id.ToString("D")) },
+            { OutboxHeaderNames.MessageType, "OrderPlaced"u8.ToArray() },
+        },
+    };
+
+    /// <summary>Fills the outbox with <paramref name="count"/> due INIT rows by binary COPY (rows are generated while streaming: no backlog held in memory).</summary>
+    public async Task<TimeSpan> PrefillAsync(TestDatabase database, string topic, int count)
+    {
+        long started = Stopwatch.GetTimestamp();
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using (var truncate = new NpgsqlCommand("TRUNCATE outbox_messages", connection))
+            {
+                await truncate.ExecuteNonQueryAsync();
+            }
+
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            await using (NpgsqlBinaryImporter copy = await connection.BeginBinaryImportAsync(
+                "COPY outbox_messages (id, topic, key, type, payload, status, attempts, created_at, next_attempt_at) FROM STDIN (FORMAT BINARY)"))
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    DateTimeOffset at = now.AddTicks(i);
+                    await copy.StartRowAsync();
+                    await copy.WriteAsync(OutboxMessageId.NewId(at), NpgsqlDbType.Uuid);
+                    await copy.WriteAsync(topic, NpgsqlDbType.Varchar);
+                    await copy.WriteAsync(KeyOf(i), NpgsqlDbType.Varchar);
+                    await copy.WriteAsync("OrderPlaced", NpgsqlDbType.Varchar);
+                    await copy.WriteAsync(payload, NpgsqlDbType.Bytea);
+                    await copy.WriteAsync((int)OutboxStatus.Init, NpgsqlDbType.Integer);
+                    await copy.WriteAsync(0, NpgsqlDbType.Integer);
+                    await copy.WriteAsync(at, NpgsqlDbType.TimestampTz);
+                    await copy.WriteAsync(at, NpgsqlDbType.TimestampTz);
+                }
+
+                await copy.CompleteAsync();
+            }
+
+            await using var analyze = new NpgsqlCommand("VACUUM ANALYZE outbox_messages", connection);
+            await analyze.ExecuteNonQueryAsync();
+        }
+
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    private static byte[] MakePayload(int size)
+    {
+        // A JSON-looking event padded to the size: realistic bytes, no compression surprises (none is configured).
+        string json = "{\"orderId\":\"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\",\"customer\":\"customer-000042\",\"amount\":10.00,\"note\":\"";
+        var sb = new StringBuilder(json);
+        var rnd = new Random(42);
+        while (sb.Length < size - 2)
+        {
+            sb.Append((char)('a' + rnd.Next(26)));
+        }
+
+        sb.Append("\"}");
+        return Encoding.UTF8.GetBytes(sb.ToString()[..size]);
+    }
+
+    private static ulong Mix(ulong x)
+    {
+        // splitmix64: a fixed pseudo-random key per message index.
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Outbox.Benchmarks;
+using Outbox.Benchmarks.Infrastructure;
+using Outbox.Benchmarks.Scenarios;
+
+if (args.Length > 0 && args[0] == MemoryScenario.ChildCommand)
+{
+    return await MemoryScenario.ChildAsync(args);
+}
+
+BenchSettings settings;
+try
+{
+    settings = BenchSettings.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(BenchSettings.Usage);
+    return 2;
+}
+
+if (settings.Help)
+{
+    Console.WriteLine(BenchSettings.Usage);
+    return 0;
+}
+
+var clock = Stopwatch.StartNew();
+var report = new Report();
+var work = new Workload(settings);
+Console.Error.WriteLine($"[bench] starting PostgreSQL ({(settings.Postgres is null ? "throwaway cluster" : "given")}) and the Kafka mock cluster");
+await using (BenchEnvironment env = await BenchEnvironment.StartAsync(settings))
+{
+    Report.Table targets = report.Add("Targets (issue #6), each a ratio measured in this run", "target", "measured", "limit (same run)", "ratio", "required", "holds");
+
+    WriteScenarios.Results? writes = null;
+    if (settings.Runs("write") || settings.Runs("e2e"))
+    {
+        Console.Error.WriteLine($"[bench] {clock.Elapsed.TotalSeconds:0}s: write overhead + end to end");
+        writes = await WriteScenarios.RunAsync(env, work, report);
+    }
+
+    List<DrainScenario.Outcome>? drains = null;
+    if (settings.Runs("drain"))
+    {
+        Console.Error.WriteLine($"[bench] {clock.Elapsed.TotalSeconds:0}s: drain");
+        drains = await DrainScenario.RunAsync(env, work, report);
+    }
+
+    List<LatencyScenario.Outcome>? latencies = null;
+    if (settings.Runs("latency"))
+    {
+        Console.Error.WriteLine($"[bench] {clock.Elapsed.TotalSeconds:0}s: latency");
+        latencies = await LatencyScenario.RunAsync(env, work, report);
+    }
+
+    MemoryScenario.ChildReport? memory = null;
+    if (settings.Runs("memory"))
+    {
+        Console.Error.WriteLine($"[bench] {clock.Elapsed.TotalSeconds:0}s: memory");
+        memory = await MemoryScenario.RunAsync(env, work, report);
+    }
+
+    // The summary of the targets, first in the output.
+    if (drains is not null)
+    {
+        foreach (DrainScenario.Outcome o in drains.Where(o => o.Config.KeyOrder && o.Config.BatchSize == 500))
+        {
+            double limit = Math.Min(o.BareRate, o.ProducerRate);
+            targets.Row($"drain, per-key order, {o.Config.Relays} relay(s), batch 500", $"{Fmt.Rate(o.Rate)} msg/s",
+                $"{Fmt.Rate(limit)} msg/s ({(o.BareRate < o.ProducerRate ? "bare claim+mark" : "plain producer")})", Fmt.Pct(o.Rate / limit), "≥ 80 %", Fmt.Holds(o.Rate / limit >= 0.8));
+        }
+    }
+
+    if (writes is not null)
+    {
+        targets.Row("write overhead, PostgreSQL, 8 writers", $"{Fmt.Rate(writes.WithOutbox8)} tx/s", $"{Fmt.Rate(writes.BusinessOnly8)} tx/s (no outbox row)", Fmt.Pct(writes.WithOutbox8 / writes.BusinessOnly8), "≥ 85 %", Fmt.Holds(writes.WithOutbox8 / writes.BusinessOnly8 >= 0.85));
+        targets.Row("end to end, 8 writers, counted at Kafka ack", $"{Fmt.Rate(writes.EndToEnd8)} tx/s", $"{Fmt.Rate(writes.BusinessOnly8)} tx/s (business row only, write-overhead run)", Fmt.Pct(writes.EndToEnd8 / writes.BusinessOnly8), "≥ 85 %", Fmt.Holds(writes.EndToEnd8 / writes.BusinessOnly8 >= 0.85));
+        targets.Row("end to end vs no-outbox publish-after-commit", $"{Fmt.Rate(writes.EndToEnd8)} tx/s", $"{Fmt.Rate(writes.DirectPublish8)} tx/s", Fmt.Pct(writes.EndToEnd8 / writes.DirectPublish8), "≥ 100 %", Fmt.Holds(writes.EndToEnd8 >= writes.DirectPublish8));
+    }
+
+    if (latencies?.FirstOrDefault(l => l.Mode == LatencyScenario.Mode.FastPath && l.Rate == 1_000) is { } fast)
+    {
+        double p99 = Fmt.Percentile(fast.CommitToAck, 99);
+        targets.Row("latency p99 commit → ack, fast path, 1,000 msg/s", $"{Fmt.Ms(p99)} ms", "", "", "≤ 10 ms", Fmt.Holds(p99 <= 10));
+    }
+
+    if (memory is not null)
+    {
+        long quarter = memory.Samples.FirstOrDefault(x => x[0] >= 0.25 * settings.Messages)?[1] ?? memory.Samples[^1][1];
+        long later = memory.Samples.Where(x => x[0] >= 0.5 * settings.Messages).Select(x => x[1]).DefaultIfEmpty(memory.Samples[^1][1]).Max();
+        targets.Row($"relay working set flat over a {Fmt.N(settings.Messages)}-message drain", $"{Fmt.Mb(later)} MB (max, 2nd half)", $"{Fmt.Mb(quarter)} MB (at 25 %)", Fmt.Pct((double)later / quarter), "≤ 110 %", Fmt.Holds(later <= quarter * 1.10));
+    }
+}
+
+string header =
+    $"Outbox benchmark, {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC; {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; " +
+    $"PostgreSQL 15 (fsync on) + librdkafka 2.0.2 mock cluster (3 brokers, in process); {(settings.Quick ? "--quick; " : "")}total {clock.Elapsed.TotalSeconds:0} s.\n" +
+    $"Command: `bash eng/benchmark.sh {string.Join(' ', args)}`\n";
+string markdown = header + "\n" + report.ToMarkdown();
+Console.WriteLine(markdown);
+if (settings.Output is not null)
+{
+    await File.WriteAllTextAsync(settings.Output, markdown);
+}
+
+return report.Failures.Count == 0 ? 0 : 1;

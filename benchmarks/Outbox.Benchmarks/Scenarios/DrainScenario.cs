@@ -1,0 +1,229 @@
+using System.Data.Common;
+using System.Diagnostics;
+using Confluent.Kafka;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Outbox.Benchmarks.Infrastructure;
+using Outbox.EntityFrameworkCore;
+using Outbox.TestSupport.Data;
+using Outbox.TestSupport.Kafka;
+
+namespace Outbox.Benchmarks.Scenarios;
+
+/// <summary>
+/// Drain: a pre-filled backlog relayed to the mock cluster by 1..n relays (each its own host and
+/// producer, as separate application instances would be), next to two limits measured in the
+/// same run: a plain Confluent.Kafka producer with the transport's settings, and the bare
+/// claim-and-mark loop (the store's own SQL, no relay around it).
+/// </summary>
+internal static class DrainScenario
+{
+    public sealed record Config(int Relays, int BatchSize, bool KeyOrder);
+
+    public sealed record Outcome(Config Config, double Rate, double BareRate, double ProducerRate, RelayProbe Probe, double ProcessCpuShare, double PostgresCpuShare);
+
+    public static async Task<List<Outcome>> RunAsync(BenchEnvironment env, Workload work, Report report)
+    {
+        BenchSettings s = env.Settings;
+        int backlog = s.Backlog;
+        await using TestDatabase db = await env.NewDatabaseAsync();
+
+        // Limit 1: the plain producer, same messages, same settings, everything enqueued then flushed.
+        var producerRates = new List<double>();
+        for (int r = 0; r < s.Repeat; r++)
+        {
+            producerRates.Add(await PlainProducerAsync(env, work, backlog, report));
+        }
+
+        double producerRate = Fmt.Median(producerRates);
+
+        var configs = new List<Config>();
+        configs.AddRange(s.Relays.Select(r => new Config(r, 500, true)));
+        configs.AddRange(s.BatchSizes.Where(b => b != 500).Select(b => new Config(1, b, true)));
+        configs.Add(new Config(1, 500, false));
+
+        var outcomes = new List<Outcome>();
+        foreach (Config config in configs)
+        {
+            // Limit 2: the bare claim-and-mark loop on the same backlog, same claimers and batch size.
+            string topic = env.NewTopic("drain");
+            await work.PrefillAsync(db, topic, backlog);
+            double bare = await BareClaimAndMarkAsync(db, config, backlog);
+            report.Check(await BenchEnvironment.CountUnfinishedAsync(db) == 0, $"bare claim-and-mark {config} left rows unfinished");
+
+            await work.PrefillAsync(db, topic, backlog);
+            outcomes.Add(await RelayDrainAsync(env, db, topic, config, backlog, bare, producerRate, report));
+        }
+
+        Report.Table table = report.Add(
+            $"Drain: a backlog of {Fmt.N(backlog)} messages ({s.PayloadBytes} B, {Fmt.N(s.Keys)} keys, random key order) relayed to the mock cluster ({BenchEnvironment.Partitions} partitions, 3 brokers)",
+            "relays", "batch", "per-key order", "relay msg/s", "bare claim+mark msg/s", "plain producer msg/s", "vs lower limit", "target", "holds");
+        foreach (Outcome o in outcomes)
+        {
+            double limit = Math.Min(o.BareRate, o.ProducerRate);
+            table.Row(o.Config.Relays.ToString(), o.Config.BatchSize.ToString(), o.Config.KeyOrder ? "on" : "off", Fmt.Rate(o.Rate), Fmt.Rate(o.BareRate), Fmt.Rate(o.ProducerRate),
+                Fmt.Pct(o.Rate / limit), o.Config.KeyOrder ? "≥ 80 %" : "", o.Config.KeyOrder ? Fmt.Holds(o.Rate / limit >= 0.8) : "");
+        }
+
+        table.Note($"Relay rate = backlog / (relay hosts started → last outcome recorded). Plain producer: median of {s.Repeat}, `Produce` of every message then `Flush`. " +
+                   "Bare claim+mark: the PostgreSQL dialect's claim statement and outcome UPDATE (via `OutboxSql`), read with `OutboxRowReader`, one connection per claimer, no Kafka.");
+
+        Report.Table phases = report.Add(
+            "Drain profile: where a relay pass spends its time (sums over all relays, ms per pass)",
+            "relays", "batch", "order", "passes", "msgs/pass", "claim", "send (produce→all acks)", "record", "other", "empty claims", "CPU: this process", "CPU: PostgreSQL");
+        foreach (Outcome o in outcomes)
+        {
+            RelayProbe p = o.Probe;
+            double passes = Math.Max(1, p.Passes);
+            double wall = o.Config.Relays * (backlog / o.Rate) * 1000; // relay-ms available
+            double claim = p.ClaimTime.TotalMilliseconds, send = p.SendTime.TotalMilliseconds, record = p.RecordTime.TotalMilliseconds;
+            phases.Row(o.Config.Relays.ToString(), o.Config.BatchSize.ToString(), o.Config.KeyOrder ? "on" : "off", Fmt.N(p.Passes), Fmt.Rate(p.Delivered / passes),
+                Fmt.Ms(claim / passes), Fmt.Ms(send / passes), Fmt.Ms(record / passes), Fmt.Ms(Math.Max(0, wall - claim - send - record) / passes), Fmt.N(p.EmptyClaims),
+                Fmt.Pct(o.ProcessCpuShare), Fmt.Pct(o.PostgresCpuShare));
+        }
+
+        phases.Note("claim/record = `IOutboxStore.ClaimAsync`/`RecordOutcomesAsync` (SQL round trip + materialization), send = `IOutboxTransport.SendAsync` (produce every message, await every delivery report). " +
+                    "CPU shares are of the machine's 2 cores over the drain (this process includes the in-process mock brokers).");
+        return outcomes;
+    }
+
+    private static async Task<double> PlainProducerAsync(BenchEnvironment env, Workload work, int count, Report report)
+    {
+        string topic = env.NewTopic("plain");
+        using IProducer<string?, byte[]> producer = env.NewProducer();
+        producer.Produce(topic, work.KafkaMessage(0, Guid.CreateVersion7())); // connect + metadata, not timed
+        producer.Flush(TimeSpan.FromSeconds(30));
+        long acked = 0;
+        void OnReport(DeliveryReport<string?, byte[]> r)
+        {
+            if (r.Status == PersistenceStatus.Persisted)
+            {
+                Interlocked.Increment(ref acked);
+            }
+        }
+
+        Message<string?, byte[]>[] messages = Enumerable.Range(0, count).Select(i => work.KafkaMessage(i, Guid.CreateVersion7())).ToArray();
+        long started = Stopwatch.GetTimestamp();
+        await Task.Run(() =>
+        {
+            foreach (Message<string?, byte[]> message in messages)
+            {
+                while (true)
+                {
+                    try
+                    {
+                        producer.Produce(topic, message, OnReport);
+                        break;
+                    }
+                    catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                    {
+                        producer.Poll(TimeSpan.FromMilliseconds(5));
+                    }
+                }
+            }
+
+            producer.Flush(TimeSpan.FromMinutes(2));
+        });
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        report.Check(acked == count, $"plain producer: {acked} of {count} acked");
+        return count / elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> BareClaimAndMarkAsync(TestDatabase db, Config config, int total)
+    {
+        var cache = new OutboxSql.Cache<TestDbContext>();
+        long marked = 0;
+        var contexts = new List<TestDbContext>();
+        for (int k = 0; k < config.Relays; k++)
+        {
+            TestDbContext context = db.CreateContext();
+            await context.Database.OpenConnectionAsync();
+            contexts.Add(context);
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(contexts.Select((context, k) => Task.Run(async () =>
+        {
+            OutboxSql sql = cache.Get(context);
+            DbConnection connection = context.Database.GetDbConnection();
+            string owner = $"bare/{k}";
+            while (Interlocked.Read(ref marked) < total)
+            {
+                DateTimeOffset now = DateTimeOffset.UtcNow;
+                var claim = new OutboxClaim(owner, config.BatchSize, now, now + TimeSpan.FromMinutes(2), config.KeyOrder);
+                List<OutboxMessage> claimed;
+                await using (DbCommand command = connection.CreateCommand())
+                {
+                    command.CommandText = sql.Claim(config.KeyOrder);
+                    sql.Parameters.Add(command, "owner", claim.LeaseOwner);
+                    sql.Parameters.Add(command, "now", claim.Now);
+                    sql.Parameters.Add(command, "lease", claim.LeaseExpiresAt);
+                    sql.Parameters.Add(command, "batch", claim.BatchSize);
+                    await using DbDataReader reader = await command.ExecuteReaderAsync();
+                    claimed = await OutboxRowReader.ReadClaimedAsync(reader, claim, CancellationToken.None);
+                }
+
+                if (claimed.Count == 0)
+                {
+                    await Task.Delay(1); // every due row is held by another claimer (or blocked behind one of its keys)
+                    continue;
+                }
+
+                OutboxOutcome[] outcomes = claimed.Select(m => new OutboxOutcome(m.Id, OutboxStatus.Complete, m.Attempts, m.NextAttemptAt, null, now)).ToArray();
+                foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, owner, outcomes, sql.Parameters, deleteCompleted: false))
+                {
+                    await using DbCommand command = connection.CreateCommand();
+                    fill(command);
+                    Interlocked.Add(ref marked, await command.ExecuteNonQueryAsync());
+                }
+            }
+        })));
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        foreach (TestDbContext context in contexts)
+        {
+            await context.DisposeAsync();
+        }
+
+        return total / elapsed.TotalSeconds;
+    }
+
+    private static async Task<Outcome> RelayDrainAsync(BenchEnvironment env, TestDatabase db, string topic, Config config, int backlog, double bare, double producerRate, Report report)
+    {
+        var probe = new RelayProbe { TrackPerMessage = env.Settings.Quick };
+        var hosts = new List<IHost>();
+        for (int r = 0; r < config.Relays; r++)
+        {
+            hosts.Add(await env.StartHostAsync(db, probe, o =>
+            {
+                o.BatchSize = config.BatchSize;
+                o.PreserveKeyOrder = config.KeyOrder;
+            }, start: false));
+        }
+
+        TimeSpan cpu0 = BenchEnvironment.ProcessCpu();
+        long pg0 = env.PostgresCpuTicks();
+        long started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(hosts.Select(h => h.StartAsync()));
+        Task all = probe.WhenDelivered(backlog);
+        bool done = await Task.WhenAny(all, Task.Delay(TimeSpan.FromMinutes(10))) == all;
+        await Task.WhenAll(hosts.Select(h => h.StopAsync())); // the pass in flight records its outcomes before the relay stops
+        long ended = probe.LastRecordEnded;
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started, ended);
+        double cpuShare = (BenchEnvironment.ProcessCpu() - cpu0).TotalSeconds / elapsed.TotalSeconds / Environment.ProcessorCount;
+        double pgShare = (env.PostgresCpuTicks() - pg0) / 100.0 / elapsed.TotalSeconds / Environment.ProcessorCount;
+        foreach (IHost host in hosts)
+        {
+            host.Dispose();
+        }
+
+        long unfinished = await BenchEnvironment.CountUnfinishedAsync(db);
+        report.Check(done && probe.Delivered == backlog && unfinished == 0, $"drain {config}: {probe.Delivered} of {backlog} delivered, {unfinished} rows unfinished");
+        if (env.Settings.Quick)
+        {
+            long onTopic = KafkaTopicReader.GetEndOffsetSum(env.Kafka.BootstrapServers, topic, TimeSpan.FromSeconds(10));
+            report.Check(onTopic >= backlog, $"drain {config}: topic holds {onTopic} messages, expected {backlog}");
+        }
+
+        return new Outcome(config, backlog / elapsed.TotalSeconds, bare, producerRate, probe, cpuShare, pgShare);
+    }
+}

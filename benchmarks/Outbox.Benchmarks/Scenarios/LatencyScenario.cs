@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Outbox.Benchmarks.Infrastructure;
+using Outbox.TestSupport.Data;
+
+namespace Outbox.Benchmarks.Scenarios;
+
+/// <summary>
+/// Latency commit → ack at a steady offered load (open loop: each transaction starts at its
+/// scheduled time). "Commit" is when <c>SaveChangesAsync</c> returned to the writer; "ack" is
+/// when the relay's <c>IOutboxTransport.SendAsync</c> returned with the message delivered (the
+/// relay then holds the broker's ack; every message of a batch gets the batch's time, i.e. its
+/// last ack). For the no-outbox baseline, ack is when the writer's <c>ProduceAsync</c> returned.
+/// </summary>
+internal static class LatencyScenario
+{
+    public enum Mode
+    {
+        FastPath,
+        PollingOnly,
+        NoOutbox,
+    }
+
+    public sealed record Outcome(Mode Mode, int Rate, double Achieved, double[] CommitToAck, double[] ScheduledToAck, Breakdown? Breakdown);
+
+    /// <summary>Medians and p99 of the parts of commit → ack (ms).</summary>
+    public sealed record Breakdown(double[] WaitForRelay, double[] Claim, double[] ClaimToSend, double[] Send);
+
+    public static async Task<List<Outcome>> RunAsync(BenchEnvironment env, Workload work, Report report)
+    {
+        BenchSettings s = env.Settings;
+        var outcomes = new List<Outcome>();
+        await using TestDatabase db = await env.NewDatabaseAsync();
+        foreach (int rate in new[] { 1_000, 5_000 })
+        {
+            foreach (Mode mode in Enum.GetValues<Mode>())
+            {
+                outcomes.Add(await RunOneAsync(env, work, db, rate, mode, report));
+            }
+        }
+
+        Report.Table table = report.Add(
+            $"Latency commit → ack (ms) at a steady offered load, open loop, {s.LatencyDuration.TotalSeconds:0.#} s per run (first {Warmup(s).TotalSeconds:0.#} s not counted)",
+            "mode", "offered msg/s", "achieved commits/s", "p50", "p95", "p99", "max", "scheduled → ack p99", "target", "holds");
+        foreach (Outcome o in outcomes)
+        {
+            double p99 = Fmt.Percentile(o.CommitToAck, 99);
+            bool target = o.Mode == Mode.FastPath && o.Rate == 1_000;
+            table.Row(Name(o.Mode), Fmt.N(o.Rate), Fmt.Rate(o.Achieved), Fmt.Ms(Fmt.Percentile(o.CommitToAck, 50)), Fmt.Ms(Fmt.Percentile(o.CommitToAck, 95)), Fmt.Ms(p99),
+                Fmt.Ms(o.CommitToAck.Length == 0 ? double.NaN : o.CommitToAck[^1]), Fmt.Ms(Fmt.Percentile(o.ScheduledToAck, 99)), target ? "p99 ≤ 10 ms" : "", target ? Fmt.Holds(p99 <= 10) : "");
+        }
+
+        table.Note("Commit = `SaveChangesAsync` returned in the writer; ack = the relay's `SendAsync` returned with the message delivered (decorator around the Kafka transport), " +
+                   "or `ProduceAsync` returned for the no-outbox baseline. Scheduled → ack adds the time a transaction waited to start and to commit (coordinated omission included). " +
+                   "Polling only: the after-commit wake-up is swallowed, the relay polls every 1 s (the default) but runs pass after pass while it finds messages.");
+
+        Report.Table parts = report.Add(
+            "Latency profile: where commit → ack goes with the relay (ms, p50 / p99 per message)",
+            "mode", "offered msg/s", "commit → claim starts", "claim statement", "claim → send starts", "send: produce → ack");
+        foreach (Outcome o in outcomes.Where(o => o.Breakdown is not null))
+        {
+            Breakdown b = o.Breakdown!;
+            static string P(double[] v) => $"{Fmt.Ms(Fmt.Percentile(v, 50))} / {Fmt.Ms(Fmt.Percentile(v, 99))}";
+            parts.Row(Name(o.Mode), Fmt.N(o.Rate), P(b.WaitForRelay), P(b.Claim), P(b.ClaimToSend), P(b.Send));
+        }
+
+        parts.Note("commit → claim starts: the wait for the relay (wake-up, or the pass in flight: its send and its outcome UPDATE) plus the writer's own post-commit work. " +
+                   "The outcome UPDATE is not in commit → ack, but it delays the next claim.");
+        return outcomes;
+    }
+
+    private static string Name(Mode mode) => mode switch
+    {
+        Mode.FastPath => "outbox, after-commit fast path",
+        Mode.PollingOnly => "outbox, polling only",
+        _ => "no outbox: produce after commit",
+    };
+
+    private static TimeSpan Warmup(BenchSettings s) => TimeSpan.FromSeconds(Math.Min(1, s.LatencyDuration.TotalSeconds * 0.2));
+
+    private static async Task<Outcome> RunOneAsync(BenchEnvironment env, Workload work, TestDatabase db, int rate, Mode mode, Report report)
+    {
+        BenchSettings s = env.Settings;
+        var probe = new RelayProbe { TrackPerMessage = true };
+        string topic = env.NewTopic("latency");
+        using IHost host = await env.StartHostAsync(db, probe, o => o.EnableRelay = mode != Mode.NoOutbox, fastPath: mode != Mode.PollingOnly);
+        using IProducer<string?, byte[]>? producer = mode == Mode.NoOutbox ? env.NewProducer() : null;
+        if (producer is not null)
+        {
+            await producer.ProduceAsync(topic, work.KafkaMessage(0, Guid.CreateVersion7())); // connect, as the relay's producer is after its first pass
+        }
+
+        var committed = new ConcurrentDictionary<Guid, (long Scheduled, long Committed)>();
+        var direct = new ConcurrentBag<(long Scheduled, long Committed, long Acked)>();
+        long warmupEnd = Stopwatch.GetTimestamp() + (long)(Warmup(s).TotalSeconds * Stopwatch.Frequency);
+        long started = Stopwatch.GetTimestamp();
+        long commits = 0;
+        long failedWrites = 0;
+        await Load.OpenLoopAsync(rate, s.LatencyDuration, async (i, scheduled) =>
+        {
+            try
+            {
+                Guid? id = await work.WriteAsync(host.Services, i, mode == Mode.NoOutbox ? null : topic);
+                long commit = Stopwatch.GetTimestamp();
+                Interlocked.Increment(ref commits);
+                if (producer is not null)
+                {
+                    DeliveryResult<string?, byte[]> result = await producer.ProduceAsync(topic, work.KafkaMessage(i, Guid.CreateVersion7()));
+                    long acked = Stopwatch.GetTimestamp();
+                    if (result.Status == PersistenceStatus.Persisted)
+                    {
+                        direct.Add((scheduled, commit, acked));
+                    }
+                }
+                else
+                {
+                    committed[id!.Value] = (scheduled, commit);
+                }
+            }
+            catch (Exception ex)
+            {
+                Interlocked.Increment(ref failedWrites);
+                Console.Error.WriteLine($"[bench] latency write failed: {ex.Message}");
+            }
+        });
+        double achieved = commits / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        long expected = (long)(rate * s.LatencyDuration.TotalSeconds);
+        report.Check(failedWrites == 0 && commits == expected, $"latency {mode} {rate}/s: {commits} of {expected} transactions committed");
+
+        if (producer is not null)
+        {
+            report.Check(direct.Count == commits, $"latency {mode} {rate}/s: {direct.Count} of {commits} acked");
+            var kept = direct.Where(d => d.Scheduled >= warmupEnd).ToArray();
+            return new Outcome(mode, rate, achieved,
+                Sorted(kept.Select(d => Ms(d.Committed, d.Acked))), Sorted(kept.Select(d => Ms(d.Scheduled, d.Acked))), null);
+        }
+
+        Task all = probe.WhenDelivered(committed.Count);
+        bool done = await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30))) == all;
+        report.Check(done && committed.Keys.All(probe.Acked.ContainsKey), $"latency {mode} {rate}/s: {probe.Acked.Count} of {committed.Count} acked");
+        await host.StopAsync();
+
+        var rows = committed.Where(c => c.Value.Scheduled >= warmupEnd && probe.Acked.ContainsKey(c.Key)).Select(c => (Id: c.Key, c.Value.Scheduled, c.Value.Committed, Acked: probe.Acked[c.Key])).ToArray();
+        var breakdown = new Breakdown(
+            Sorted(rows.Select(r => Ms(r.Committed, probe.ClaimStarted.GetValueOrDefault(r.Id, r.Committed)))),
+            Sorted(rows.Select(r => Ms(probe.ClaimStarted.GetValueOrDefault(r.Id), probe.ClaimEnded.GetValueOrDefault(r.Id)))),
+            Sorted(rows.Select(r => Ms(probe.ClaimEnded.GetValueOrDefault(r.Id), probe.SendStarted.GetValueOrDefault(r.Id)))),
+            Sorted(rows.Select(r => Ms(probe.SendStarted.GetValueOrDefault(r.Id), r.Acked))));
+        return new Outcome(mode, rate, achieved, Sorted(rows.Select(r => Ms(r.Committed, r.Acked))), Sorted(rows.Select(r => Ms(r.Scheduled, r.Acked))), breakdown);
+    }
+
+    /// <summary>Milliseconds from <paramref name="from"/> to <paramref name="to"/>, never negative (a relay may ack before the writer's continuation records the commit).</summary>
+    private static double Ms(long from, long to) => Math.Max(0, Stopwatch.GetElapsedTime(from, to).TotalMilliseconds);
+
+    private static double[] Sorted(IEnumerable<double> values)
+    {
+        double[] v = values.ToArray();
+        Array.Sort(v);
+        return v;
+    }
+}
