@@ -15,12 +15,10 @@ builder.Services.AddConcertApi();
 
 // The outbox: IOutbox stages events in ConcertDbContext, so they commit with the business rows;
 // the relay then sends them to Kafka (INIT → PUBLISH → COMPLETE, retried until the broker has them).
-builder.Services.AddOutbox(outbox => outbox.RelayName = "concert-api")
+// Outbox:RelayName, PollingInterval, BatchSize, MaxAttempts, ... and Outbox:Kafka come from configuration.
+builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"))
     .UseEntityFrameworkCore<ConcertDbContext>()
     .UseKafka(builder.Configuration.GetSection("Outbox:Kafka"));
-
-// Outbox:PollingInterval, BatchSize, MaxAttempts, ... from configuration.
-builder.Services.Configure<OutboxOptions>(builder.Configuration.GetSection("Outbox"));
 
 // One broker list for the outbox producer and the consumers: Kafka:BootstrapServers, or the embedded cluster.
 // With Outbox:Kafka:ConfirmationMode=Consumer the confirmation group reads the app's topics back.

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -21,13 +22,33 @@ public static class OutboxServiceCollectionExtensions
     public static IOutboxBuilder AddOutbox(this IServiceCollection services, Action<OutboxOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-
         OptionsBuilder<OutboxOptions> options = services.AddOptions<OutboxOptions>();
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
+        return AddCore(services, options);
+    }
+
+    /// <summary>
+    /// Adds the outbox core with <see cref="OutboxOptions"/> bound from a configuration section
+    /// (for example <c>builder.Configuration.GetSection("Outbox")</c>: <c>RelayName</c>,
+    /// <c>PollingInterval</c> as <c>00:00:01</c>, <c>BatchSize</c>, …). See the other overload.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The configuration section.</param>
+    /// <returns>A builder for the store and transport.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is <see langword="null"/>.</exception>
+    public static IOutboxBuilder AddOutbox(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return AddCore(services, services.AddOptions<OutboxOptions>().Bind(configuration));
+    }
+
+    private static OutboxBuilder AddCore(IServiceCollection services, OptionsBuilder<OutboxOptions> options)
+    {
         if (services.Any(d => d.ServiceType == typeof(OutboxSignal)))
         {
             return new OutboxBuilder(services);

@@ -109,20 +109,4 @@ internal sealed partial class KafkaConfirmationConsumer(
         config.EnableAutoCommit = false;
         return config;
     }
-
-    // Event ids 3100-3199: the confirmation consumer.
-    private static partial class Log
-    {
-        [LoggerMessage(3100, LogLevel.Information, "Outbox confirmation consumer started in group {GroupId} on {Topics}")]
-        public static partial void Started(ILogger logger, string groupId, string topics);
-
-        [LoggerMessage(3101, LogLevel.Debug, "Confirmation consumer: {Completed} of {Read} messages read back moved PUBLISH → COMPLETE")]
-        public static partial void Confirmed(ILogger logger, int completed, int read);
-
-        [LoggerMessage(3102, LogLevel.Warning, "Confirmation consumer could not record {Count} confirmations; retrying in {Delay}")]
-        public static partial void ConfirmFailed(ILogger logger, int count, TimeSpan delay, Exception exception);
-
-        [LoggerMessage(3103, LogLevel.Warning, "Confirmation consumer error {Code}: {Reason}")]
-        public static partial void ConsumerError(ILogger logger, ErrorCode code, string reason);
-    }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -69,5 +70,30 @@ public sealed class OutboxServiceCollectionExtensionsTests
         Func<Task> start = () => host.StartAsync();
 
         (await start.Should().ThrowAsync<OptionsValidationException>()).WithMessage($"*OutboxOptions.{option}*");
+    }
+}
+
+public sealed class OutboxConfigurationBindingTests
+{
+    [Fact]
+    public void AddOutbox_ConfigurationSection_BindsTheOptions()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Outbox:RelayName"] = "from-config",
+            ["Outbox:PollingInterval"] = "00:00:02",
+            ["Outbox:BatchSize"] = "42",
+            ["Outbox:PreserveKeyOrder"] = "false",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+
+        services.AddOutbox(configuration.GetSection("Outbox"));
+        services.AddSingleton<IOutboxStore>(new FakeOutboxStore());
+        services.AddSingleton<IOutboxTransport>(new FakeOutboxTransport());
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        OutboxOptions options = provider.GetRequiredService<IOptionsMonitor<OutboxOptions>>().Get(Options.DefaultName);
+        (options.RelayName, options.PollingInterval, options.BatchSize, options.PreserveKeyOrder)
+            .Should().Be(("from-config", TimeSpan.FromSeconds(2), 42, false));
     }
 }
