@@ -1,0 +1,88 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Outbox.TestSupport.Data;
+
+namespace Outbox.Reliability.Tests.Infrastructure;
+
+/// <summary>A fresh PostgreSQL database with the <see cref="TestDbContext"/> schema (business table + outbox), and direct reads of the outbox rows.</summary>
+public sealed class ScenarioDatabase
+{
+    private ScenarioDatabase(string connectionString) => ConnectionString = connectionString;
+
+    public string ConnectionString { get; }
+
+    /// <summary>Creates a database on the server behind <paramref name="serverConnectionString"/>.</summary>
+    public static async Task<ScenarioDatabase> CreateAsync(string serverConnectionString)
+    {
+        string name = "reliability_" + Guid.NewGuid().ToString("N");
+        await using (var connection = new NpgsqlConnection(serverConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var database = new ScenarioDatabase(new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = name }.ConnectionString);
+        await using TestDbContext context = database.CreateContext();
+        await context.Database.EnsureCreatedAsync();
+        return database;
+    }
+
+    /// <summary>A context without the outbox interceptors, for set-up and checks.</summary>
+    public TestDbContext CreateContext() =>
+        new(new DbContextOptionsBuilder<TestDbContext>().UseNpgsql(ConnectionString).Options);
+
+    /// <summary>Counts the outbox rows by status (read directly, whatever process relays).</summary>
+    public async Task<OutboxSummary> SummaryAsync(CancellationToken cancellationToken = default)
+    {
+        await using TestDbContext context = CreateContext();
+        var counts = await context.Set<OutboxMessage>()
+            .GroupBy(m => m.Status)
+            .Select(g => new { Status = g.Key, Count = g.LongCount() })
+            .ToListAsync(cancellationToken);
+        long Of(OutboxStatus s) => counts.Where(c => c.Status == s).Sum(c => c.Count);
+        return new OutboxSummary(Of(OutboxStatus.Init), Of(OutboxStatus.Publish), Of(OutboxStatus.Complete), Of(OutboxStatus.Dead), null);
+    }
+
+    /// <summary>Reads every outbox row, oldest first.</summary>
+    public async Task<List<OutboxMessage>> RowsAsync()
+    {
+        await using TestDbContext context = CreateContext();
+        return await context.Set<OutboxMessage>().AsNoTracking().OrderBy(m => m.Id).ToListAsync();
+    }
+
+    /// <summary>
+    /// Polls until no message is INIT or PUBLISH and at least <paramref name="finished"/> are
+    /// COMPLETE or DEAD; returns the time since <paramref name="since"/> (the drain time).
+    /// </summary>
+    /// <exception cref="TimeoutException">The backlog did not drain within <paramref name="timeout"/>; the message has the last counts.</exception>
+    public async Task<TimeSpan> WaitForDrainAsync(long finished, System.Diagnostics.Stopwatch since, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            OutboxSummary summary;
+            try
+            {
+                summary = await SummaryAsync();
+            }
+            catch (NpgsqlException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+                continue;
+            }
+
+            if (summary.Init == 0 && summary.Publish == 0 && summary.Complete + summary.Dead >= finished)
+            {
+                return since.Elapsed;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The backlog did not drain within {timeout}: INIT {summary.Init}, PUBLISH {summary.Publish}, COMPLETE {summary.Complete}, DEAD {summary.Dead}, expected {finished} finished.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}

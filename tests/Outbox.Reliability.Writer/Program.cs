@@ -1,0 +1,151 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Outbox;
+using Outbox.Reliability.Writer;
+using Outbox.TestSupport.Data;
+
+// The application the reliability suite kills with SIGKILL. It speaks to the test on stdout, one
+// marker line at a time (logs go to stderr), and exits by itself if the test goes away (stdin
+// closes) or after a safety timeout, so a failed test never leaves it running.
+//
+//   write-then-die            --db CS --topic T --count N --per-tx M
+//       relay disabled; commits N messages (M per transaction, each with a business row), prints
+//       "COMMITTED <id>" per committed message and "ALL-COMMITTED <n>", then saves M more in a
+//       transaction it never commits ("IN-FLIGHT <id>"), prints "READY" and waits to be killed.
+//   relay-die-before-complete --db CS --kafka BS --lease-ms L --name R
+//       a relay that sends its first batch, prints "ACKED <id>" for every message the broker
+//       acknowledged and "ACKED-ALL <n> OF <batch>", then blocks before COMPLETE is recorded.
+//   relay-die-mid-batch       --db CS --kafka BS --lease-ms L --name R
+//       a relay whose transport sends the first half of its first batch, prints "SENT <id>" for
+//       each acknowledged one and "HALF-SENT <sent> OF <batch>", then blocks with the rest unsent.
+//   relay                     --db CS --kafka BS --lease-ms L --name R
+//       a plain relay; prints "STARTED".
+if (args.Length == 0)
+{
+    await Console.Error.WriteLineAsync("usage: Outbox.Reliability.Writer <mode> --key value ...");
+    return 2;
+}
+
+string mode = args[0];
+Dictionary<string, string> options = ChildArguments.Parse(args.AsSpan(1));
+WatchParent();
+
+HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(options["db"]));
+bool relay = mode != "write-then-die";
+IOutboxBuilder outbox = builder.Services
+    .AddOutbox(o =>
+    {
+        o.RelayName = options.GetValueOrDefault("name", mode);
+        o.EnableRelay = relay;
+        o.PollingInterval = TimeSpan.FromMilliseconds(200);
+        if (options.TryGetValue("lease-ms", out string? lease))
+        {
+            o.LeaseDuration = TimeSpan.FromMilliseconds(int.Parse(lease, System.Globalization.CultureInfo.InvariantCulture));
+        }
+    })
+    .UseEntityFrameworkCore<TestDbContext>();
+if (relay)
+{
+    outbox.UseKafka(k =>
+    {
+        k.BootstrapServers = options["kafka"];
+        k.SendTimeout = TimeSpan.FromSeconds(10);
+    });
+}
+
+switch (mode)
+{
+    case "relay-die-before-complete":
+        Decorator.Replace<IOutboxTransport>(builder.Services, inner => new HangAfterAckTransport(inner));
+        break;
+    case "relay-die-mid-batch":
+        Decorator.Replace<IOutboxTransport>(builder.Services, inner => new HangMidBatchTransport(inner));
+        break;
+    case "relay" or "write-then-die":
+        break;
+    default:
+        await Console.Error.WriteLineAsync($"unknown mode {mode}");
+        return 2;
+}
+
+using IHost host = builder.Build();
+await host.StartAsync();
+Console.WriteLine("STARTED");
+
+if (mode == "write-then-die")
+{
+    await WriteThenWaitAsync(host.Services, options["topic"], int.Parse(options["count"], System.Globalization.CultureInfo.InvariantCulture), int.Parse(options["per-tx"], System.Globalization.CultureInfo.InvariantCulture));
+}
+
+// Wait to be killed (the test's SIGKILL); the watchdog ends a forgotten process.
+await Task.Delay(Timeout.Infinite);
+return 0;
+
+static async Task WriteThenWaitAsync(IServiceProvider services, string topic, int count, int perTransaction)
+{
+    int committed = 0;
+    while (committed < count)
+    {
+        await using AsyncServiceScope scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var ids = new List<Guid>();
+        for (int i = 0; i < perTransaction && committed + i < count; i++)
+        {
+            var orderId = Guid.NewGuid();
+            db.Orders.Add(new Order { Id = orderId, Customer = "crash-writer", Amount = committed + i });
+            ids.Add(outbox.Add(topic, "key-" + ((committed + i) % 97), new OrderPlaced(orderId, "crash-writer", committed + i)).Id);
+        }
+
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        foreach (Guid id in ids)
+        {
+            Console.WriteLine($"COMMITTED {id}");
+        }
+
+        committed += ids.Count;
+    }
+
+    Console.WriteLine($"ALL-COMMITTED {committed}");
+
+    // A transaction in flight when the process dies: saved, never committed.
+    AsyncServiceScope open = services.CreateAsyncScope();
+    var openDb = open.ServiceProvider.GetRequiredService<TestDbContext>();
+    var openOutbox = open.ServiceProvider.GetRequiredService<IOutbox>();
+    await openDb.Database.BeginTransactionAsync();
+    for (int i = 0; i < perTransaction; i++)
+    {
+        Guid id = openOutbox.Add(topic, "in-flight", new OrderPlaced(Guid.NewGuid(), "never-committed", i)).Id;
+        Console.WriteLine($"IN-FLIGHT {id}");
+    }
+
+    await openDb.SaveChangesAsync();
+    Console.WriteLine("READY");
+}
+
+static void WatchParent()
+{
+    // stdin closes when the test process goes away: do not outlive it.
+    _ = Task.Run(async () =>
+    {
+        while (await Console.In.ReadLineAsync() is not null)
+        {
+        }
+
+        Environment.Exit(4);
+    });
+    _ = Task.Run(async () =>
+    {
+        await Task.Delay(TimeSpan.FromMinutes(3));
+        await Console.Error.WriteLineAsync("watchdog: not killed within 3 minutes, exiting");
+        Environment.Exit(3);
+    });
+}
