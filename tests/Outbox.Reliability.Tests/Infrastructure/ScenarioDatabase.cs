@@ -51,6 +51,22 @@ public sealed class ScenarioDatabase
         return await context.Set<OutboxMessage>().AsNoTracking().OrderBy(m => m.Id).ToListAsync();
     }
 
+    /// <summary>Polls the rows until <paramref name="condition"/> holds or <paramref name="timeout"/> passes; returns the last rows read.</summary>
+    public async Task<List<OutboxMessage>> WaitForRowsAsync(Func<List<OutboxMessage>, bool> condition, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            List<OutboxMessage> rows = await RowsAsync();
+            if (condition(rows) || DateTime.UtcNow > deadline)
+            {
+                return rows;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>
     /// Polls until no message is INIT or PUBLISH and at least <paramref name="finished"/> are
     /// COMPLETE or DEAD; returns the time since <paramref name="since"/> (the drain time).
