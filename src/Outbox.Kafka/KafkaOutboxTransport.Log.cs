@@ -29,6 +29,9 @@ internal sealed partial class KafkaOutboxTransport
         [LoggerMessage(3006, LogLevel.Debug, "The local Kafka producer queue is full; waiting for room")]
         public static partial void QueueFull(ILogger logger);
 
+        [LoggerMessage(3007, LogLevel.Information, "Kafka producer warm-up could not load metadata ({Code}: {Reason}); the first send connects instead")]
+        public static partial void WarmUpFailed(ILogger logger, ErrorCode code, string reason);
+
         [LoggerMessage(EventId = 3010, Message = "librdkafka {Facility}: {Message}")]
         public static partial void Librdkafka(ILogger logger, LogLevel level, string facility, string message);
     }

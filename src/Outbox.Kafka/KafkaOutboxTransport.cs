@@ -202,6 +202,28 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
         return headers;
     }
 
+    /// <summary>
+    /// Builds the producer and loads the cluster metadata ahead of the first send, so the first
+    /// committed event does not pay for connecting (about a second on the mock cluster).
+    /// Best effort: a broker that is down now is simply connected to later.
+    /// </summary>
+    internal void WarmUp()
+    {
+        try
+        {
+            IProducer<string?, byte[]> kafka = GetProducer();
+            using IAdminClient admin = new DependentAdminClientBuilder(kafka.Handle).Build();
+            _ = admin.GetMetadata(TimeSpan.FromSeconds(5));
+        }
+        catch (KafkaException ex)
+        {
+            Log.WarmUpFailed(logger, ex.Error.Code, ex.Error.Reason);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
     private IProducer<string?, byte[]> GetProducer()
     {
         lock (gate)

@@ -56,6 +56,7 @@ public static class OutboxKafkaBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IOutboxTransport, KafkaOutboxTransport>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, KafkaConfirmationConsumer>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, KafkaProducerWarmup>());
         return builder;
     }
 
