@@ -36,7 +36,7 @@ public sealed class ScenarioHost : IAsyncDisposable
     {
         var logs = new CapturedLogs();
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information);
+        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(connectionString));
         builder.Services
             .AddOutbox(o =>

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Globalization;
+using Outbox.Reliability.Tests.Infrastructure;
+using Outbox.TestSupport.PostgreSql;
+using Xunit.Abstractions;
+
+namespace Outbox.Reliability.Tests.Scenarios;
+
+/// <summary>
+/// Scenario 8: two relay processes on one table; one is killed with SIGKILL in the middle of a
+/// batch (half of it acknowledged by the broker, half never sent). The other takes the batch over
+/// when the dead one's lease expires: nothing lost; the acknowledged half is sent twice.
+/// </summary>
+[Collection(ReliabilityCollection.Name)]
+public sealed class RelayKilledMidBatchTests(PostgreSqlServer postgres, ITestOutputHelper output) : ScenarioTest(postgres, output)
+{
+    private const int Messages = 1_000;
+    private const int LeaseMilliseconds = 6_000;
+
+    [Fact]
+    public async Task TwoRelayProcesses_OneKilledMidBatch_OtherTakesOverAfterTheLease_NothingLost()
+    {
+        List<Guid> written;
+        await using (ScenarioHost writer = await StartHostAsync(o => o.EnableRelay = false))
+        {
+            written = await writer.CommitManyAsync(Topic, Messages, perTransaction: 100, i => "key-" + i);
+        }
+
+        string lease = LeaseMilliseconds.ToString(CultureInfo.InvariantCulture);
+        using ChildProcess relayA = ChildProcess.Start("relay-die-mid-batch", ("db", Database.ConnectionString), ("kafka", Kafka.BootstrapServers), ("lease-ms", lease), ("name", "relay-a"));
+        string halfSent = await relayA.WaitForLineAsync("HALF-SENT", TimeSpan.FromSeconds(90));
+        int batch = int.Parse(halfSent.Split(' ')[^1], CultureInfo.InvariantCulture);
+        List<Guid> sentByA = relayA.IdsOn("SENT");
+        List<OutboxMessage> heldByA = (await Database.RowsAsync()).Where(r => r.LeaseOwner?.StartsWith("relay-a/", StringComparison.Ordinal) == true).ToList();
+
+        using ChildProcess relayB = ChildProcess.Start("relay", ("db", Database.ConnectionString), ("kafka", Kafka.BootstrapServers), ("lease-ms", lease), ("name", "relay-b"));
+        await relayB.WaitForLineAsync("STARTED", TimeSpan.FromSeconds(90));
+        List<OutboxMessage> beforeKill = await Database.WaitForRowsAsync(r => r.Count(m => m.Status == OutboxStatus.Complete) >= Messages - batch, TimeSpan.FromSeconds(60));
+        int stillHeldByA = beforeKill.Count(r => r.Status == OutboxStatus.Publish && r.LeaseOwner?.StartsWith("relay-a/", StringComparison.Ordinal) == true);
+
+        relayA.Kill();
+        var clock = Stopwatch.StartNew();
+        TimeSpan drain = await Database.WaitForDrainAsync(Messages, clock, TimeSpan.FromSeconds(60));
+        relayB.Kill();
+
+        DeliveryCount count = await CountAsync(written);
+        List<Guid> duplicated = count.Ids.GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Report(ScenarioRow.From("8 two relay processes, one SIGKILLed mid-batch", count, drain,
+            $"relay A claimed {batch}, sent {sentByA.Count} (acked), hung and was killed with {stillHeldByA} rows still under its {LeaseMilliseconds / 1000} s lease while relay B sent the other {Messages - batch}; "
+            + $"B took A's batch over after the lease; the {count.Duplicates} duplicates are exactly A's acked half (same ids); drain timed from the kill"));
+
+        count.Lost.Should().Be(0);
+        heldByA.Should().HaveCount(batch).And.OnlyContain(r => r.Status == OutboxStatus.Publish, "A's claim is one batch under A's lease");
+        duplicated.Should().BeSubsetOf(sentByA, "only what A had sent is sent twice");
+        count.Duplicates.Should().Be(sentByA.Count, "B re-sends A's acknowledged half once (at-least-once), nothing else");
+        (await Database.RowsAsync()).Should().OnlyContain(r => r.Status == OutboxStatus.Complete && r.Attempts == 0);
+        drain.Should().BeLessThan(TimeSpan.FromMilliseconds(LeaseMilliseconds) + TimeSpan.FromSeconds(20), "B takes over once the lease runs out, plus its polling and backoff");
+    }
+}
