@@ -21,6 +21,13 @@ public sealed class OutboxOptions
     /// <value>The default value is 500.</value>
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// Gets or sets how many batches one relay instance has in flight at once. Two let the next
+    /// batch's claim overlap the current batch's broker round trip.
+    /// </summary>
+    /// <value>The default value is 2.</value>
+    public int MaxConcurrentBatches { get; set; } = 2;
+
     /// <summary>Gets or sets how long a claim lasts. A relay that dies leaves its messages to others after this time, so keep it above the transport's send timeout.</summary>
     /// <value>The default value is 2 minutes.</value>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);

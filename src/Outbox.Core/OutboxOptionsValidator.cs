@@ -24,6 +24,11 @@ internal sealed class OutboxOptionsValidator(IServiceProviderIsService services)
             failures.Add($"OutboxOptions.BatchSize is {options.BatchSize}. Set it between 1 and 10000 (the default is 500).");
         }
 
+        if (options.MaxConcurrentBatches is < 1 or > 16)
+        {
+            failures.Add($"OutboxOptions.MaxConcurrentBatches is {options.MaxConcurrentBatches}. Set it between 1 and 16 (the default is 2).");
+        }
+
         if (options.LeaseDuration < TimeSpan.FromSeconds(1))
         {
             failures.Add($"OutboxOptions.LeaseDuration is {options.LeaseDuration}. Set at least 1 second, longer than a send can take (the default is 2 minutes).");

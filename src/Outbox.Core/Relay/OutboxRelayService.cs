@@ -6,9 +6,11 @@ using Microsoft.Extensions.Options;
 namespace Outbox;
 
 /// <summary>
-/// The hosted relay: runs passes while there is work, then sleeps until a commit wakes it or
-/// the polling interval passes. Failures (database or broker down) are logged and retried with
-/// backoff; the host keeps running.
+/// The hosted relay: <see cref="OutboxOptions.MaxConcurrentBatches"/> loops that each run passes
+/// while there is work, then sleep until a commit wakes them or the polling interval passes.
+/// Several loops overlap one batch's broker round trip with the next batch's claim; claims never
+/// overlap (SKIP LOCKED, and with per-key order a key's next message waits for the previous one).
+/// Failures (database or broker down) are logged and retried with backoff; the host keeps running.
 /// </summary>
 internal sealed partial class OutboxRelayService(
     IServiceProvider services,
@@ -33,6 +35,13 @@ internal sealed partial class OutboxRelayService(
         // validator's message at start, not as a dependency-injection error.
         IMessageRelay relay = services.GetRequiredService<IMessageRelay>();
         Log.Started(logger, settings.RelayName, settings.PollingInterval);
+        await Task.WhenAll(Enumerable.Range(0, settings.MaxConcurrentBatches).Select(_ => RunLoopAsync(relay, settings, stoppingToken))).ConfigureAwait(false);
+        Log.Stopped(logger, settings.RelayName);
+    }
+
+    private async Task RunLoopAsync(IMessageRelay relay, OutboxOptions settings, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
         int failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -73,7 +82,5 @@ internal sealed partial class OutboxRelayService(
                 }
             }
         }
-
-        Log.Stopped(logger, settings.RelayName);
     }
 }

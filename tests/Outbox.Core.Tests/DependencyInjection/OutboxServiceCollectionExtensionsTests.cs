@@ -48,6 +48,7 @@ public sealed class OutboxServiceCollectionExtensionsTests
     [InlineData("LeaseDuration")]
     [InlineData("MaxPayloadBytes")]
     [InlineData("RelayName")]
+    [InlineData("MaxConcurrentBatches")]
     public async Task HostStart_OptionOutOfRange_FailsNamingTheOption(string option)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -61,6 +62,7 @@ public sealed class OutboxServiceCollectionExtensionsTests
                 case "LeaseDuration": o.LeaseDuration = TimeSpan.FromMilliseconds(10); break;
                 case "MaxPayloadBytes": o.MaxPayloadBytes = -1; break;
                 case "RelayName": o.RelayName = " "; break;
+                case "MaxConcurrentBatches": o.MaxConcurrentBatches = 0; break;
             }
         });
         builder.Services.AddSingleton<IOutboxStore>(new FakeOutboxStore());
