@@ -15,7 +15,8 @@ internal sealed class BenchSettings
         options:
           --quick                 every scenario small (CI, < 60 s); checks only that every message was delivered
           --postgres <conn>       use this PostgreSQL server (default: $OUTBOX_TEST_POSTGRES, else a throwaway cluster from eng/postgres.sh)
-          --scenarios <list>      comma-separated subset of: write, drain, latency, e2e, memory   (default: all)
+          --scenarios <list>      comma-separated subset of: write, drain, latency, e2e, memory   (default: all);
+                                  also: transport (diagnostic: the Kafka transport alone per batch size)
           --backlog <n>           drain backlog size (default 200000; quick 4000)
           --messages <n>          memory scenario drain size (default 200000; quick 4000; try 1000000 by hand)
           --duration <seconds>    window of each write / end-to-end run (default 5; quick 0.5)
@@ -25,6 +26,9 @@ internal sealed class BenchSettings
           --relays <list>         drain relay counts (default 1,2,4)
           --keys <n>              distinct message keys (default 10000)
           --payload <bytes>       payload size (default 200)
+          --producer <key=value>  a librdkafka producer setting for every producer (the relay's, the plain one, the baseline's); repeatable
+          --mock-nagle            leave Nagle on the mock brokers' sockets (librdkafka 2.0.2's default; real brokers set TCP_NODELAY):
+                                  any produce batch spanning two partitions of one broker then waits ~40 ms for a delayed ACK
           --output <file>         also write the tables to this file
           --help                  this text
 
@@ -57,7 +61,11 @@ internal sealed class BenchSettings
 
     public string? Output { get; private set; }
 
+    public Dictionary<string, string> Producer { get; } = new(StringComparer.Ordinal);
+
     public bool Help { get; private set; }
+
+    public bool MockNagle { get; private set; }
 
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
 
@@ -83,6 +91,7 @@ internal sealed class BenchSettings
             switch (args[i])
             {
                 case "--quick": break;
+                case "--mock-nagle": s.MockNagle = true; break;
                 case "--help" or "-h" or "-?": s.Help = true; break;
                 case "--postgres": s.Postgres = Next(); break;
                 case "--scenarios": s.Scenarios = new HashSet<string>(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.OrdinalIgnoreCase); break;
@@ -96,6 +105,10 @@ internal sealed class BenchSettings
                 case "--keys": s.Keys = NextInt(); break;
                 case "--payload": s.PayloadBytes = NextInt(); break;
                 case "--output": s.Output = Next(); break;
+                case "--producer":
+                    string[] kv = Next().Split('=', 2);
+                    s.Producer[kv[0]] = kv.Length == 2 ? kv[1] : throw new ArgumentException("--producer takes key=value.");
+                    break;
                 default: throw new ArgumentException($"Unknown option {args[i]}. See --help.");
             }
         }

@@ -31,7 +31,7 @@ if (settings.Help)
 var clock = Stopwatch.StartNew();
 var report = new Report();
 var work = new Workload(settings);
-Console.Error.WriteLine($"[bench] starting PostgreSQL ({(settings.Postgres is null ? "throwaway cluster" : "given")}) and the Kafka mock cluster");
+Console.Error.WriteLine($"[bench] starting PostgreSQL ({(settings.Postgres is null && Environment.GetEnvironmentVariable("OUTBOX_TEST_POSTGRES") is null ? "throwaway cluster" : "given")}) and the Kafka mock cluster");
 await using (BenchEnvironment env = await BenchEnvironment.StartAsync(settings))
 {
     Report.Table targets = report.Add("Targets (issue #6), each a ratio measured in this run", "target", "measured", "limit (same run)", "ratio", "required", "holds");
@@ -48,6 +48,11 @@ await using (BenchEnvironment env = await BenchEnvironment.StartAsync(settings))
     {
         Console.Error.WriteLine($"[bench] {clock.Elapsed.TotalSeconds:0}s: drain");
         drains = await DrainScenario.RunAsync(env, work, report);
+    }
+
+    if (settings.Scenarios.Contains("transport"))
+    {
+        await DrainScenario.RunTransportOnlyAsync(env, work, report);
     }
 
     List<LatencyScenario.Outcome>? latencies = null;
@@ -98,7 +103,8 @@ await using (BenchEnvironment env = await BenchEnvironment.StartAsync(settings))
 
 string header =
     $"Outbox benchmark, {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC; {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; " +
-    $"PostgreSQL 15 (fsync on) + librdkafka 2.0.2 mock cluster (3 brokers, in process); {(settings.Quick ? "--quick; " : "")}total {clock.Elapsed.TotalSeconds:0} s.\n" +
+    $"PostgreSQL 15 (fsync on) + librdkafka 2.0.2 mock cluster (3 brokers, in process, {(settings.MockNagle ? "Nagle on as shipped" : "TCP_NODELAY on its sockets like a real broker")}); {(settings.Quick ? "--quick; " : "")}" +
+    $"{(settings.Producer.Count > 0 ? "producer overrides: " + string.Join(", ", settings.Producer.Select(p => $"{p.Key}={p.Value}")) + "; " : "")}total {clock.Elapsed.TotalSeconds:0} s.\n" +
     $"Command: `bash eng/benchmark.sh {string.Join(' ', args)}`\n";
 string markdown = header + "\n" + report.ToMarkdown();
 Console.WriteLine(markdown);

@@ -18,6 +18,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 {
     public const int Partitions = 12;
     private int topics;
+    private MockBrokerNoDelay? noDelay;
 
     private BenchEnvironment(PostgreSqlServer postgres, KafkaMockCluster kafka, BenchSettings settings)
     {
@@ -41,7 +42,14 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
         var postgres = new PostgreSqlServer();
         await postgres.InitializeAsync();
-        return new BenchEnvironment(postgres, KafkaMockCluster.Start(3), settings);
+        var env = new BenchEnvironment(postgres, KafkaMockCluster.Start(3), settings);
+        if (!settings.MockNagle)
+        {
+            env.noDelay = new MockBrokerNoDelay(env.Kafka.BootstrapServers);
+            env.noDelay.ApplyNow();
+        }
+
+        return env;
     }
 
     /// <summary>A fresh topic with <see cref="Partitions"/> partitions.</summary>
@@ -56,8 +64,21 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         TestDatabase.CreateAsync(kind, kind == DatabaseKind.PostgreSql ? Postgres : null);
 
     /// <summary>The producer configuration the outbox transport uses (its defaults), for the plain-producer limit and the no-outbox baseline.</summary>
-    public Dictionary<string, string> ProducerConfig() =>
-        KafkaProducerSettings.Build(new OutboxKafkaOptions { BootstrapServers = Kafka.BootstrapServers });
+    public Dictionary<string, string> ProducerConfig() => KafkaProducerSettings.Build(KafkaOptions());
+
+    /// <summary>The transport options of this run: the mock cluster plus any --producer settings.</summary>
+    public OutboxKafkaOptions KafkaOptions() => KafkaOptions(Kafka.BootstrapServers, Settings.Producer);
+
+    public static OutboxKafkaOptions KafkaOptions(string bootstrapServers, IReadOnlyDictionary<string, string>? producer)
+    {
+        var options = new OutboxKafkaOptions { BootstrapServers = bootstrapServers };
+        foreach ((string key, string value) in producer ?? new Dictionary<string, string>())
+        {
+            options.Producer.Set(key, value);
+        }
+
+        return options;
+    }
 
     public IProducer<string?, byte[]> NewProducer() =>
         new ProducerBuilder<string?, byte[]>(ProducerConfig())
@@ -71,9 +92,9 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     /// decorators around the real store and transport.
     /// </summary>
     public Task<IHost> StartHostAsync(TestDatabase database, RelayProbe probe, Action<OutboxOptions>? configure = null, bool fastPath = true, bool start = true) =>
-        StartHostAsync(o => database.Configure(o), Kafka.BootstrapServers, probe, configure, fastPath, start);
+        StartHostAsync(o => database.Configure(o), Kafka.BootstrapServers, probe, configure, fastPath, start, Settings.Producer);
 
-    public static async Task<IHost> StartHostAsync(Action<DbContextOptionsBuilder> database, string bootstrapServers, RelayProbe probe, Action<OutboxOptions>? configure = null, bool fastPath = true, bool start = true)
+    public static async Task<IHost> StartHostAsync(Action<DbContextOptionsBuilder> database, string bootstrapServers, RelayProbe probe, Action<OutboxOptions>? configure = null, bool fastPath = true, bool start = true, IReadOnlyDictionary<string, string>? producer = null)
     {
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole().AddFilter((category, level) => level >= LogLevel.Warning && category?.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal) != true);
@@ -92,7 +113,14 @@ internal sealed class BenchEnvironment : IAsyncDisposable
                 configure?.Invoke(o);
             })
             .UseEntityFrameworkCore<TestDbContext>()
-            .UseKafka(k => k.BootstrapServers = bootstrapServers);
+            .UseKafka(k =>
+            {
+                k.BootstrapServers = bootstrapServers;
+                foreach ((string key, string value) in producer ?? new Dictionary<string, string>())
+                {
+                    k.Producer.Set(key, value);
+                }
+            });
 
         // Decorators, registered after the library's: the last registration wins.
         services.AddSingleton<KafkaOutboxTransport>();
@@ -182,6 +210,11 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (noDelay is not null)
+        {
+            await noDelay.DisposeAsync();
+        }
+
         Kafka.Dispose();
         await Postgres.DisposeAsync();
     }

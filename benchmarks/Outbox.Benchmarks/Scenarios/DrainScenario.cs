@@ -3,6 +3,9 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Outbox.Kafka;
 using Outbox.Benchmarks.Infrastructure;
 using Outbox.EntityFrameworkCore;
 using Outbox.TestSupport.Data;
@@ -20,7 +23,10 @@ internal static class DrainScenario
 {
     public sealed record Config(int Relays, int BatchSize, bool KeyOrder);
 
-    public sealed record Outcome(Config Config, double Rate, double BareRate, double ProducerRate, RelayProbe Probe, double ProcessCpuShare, double PostgresCpuShare);
+    public sealed record Outcome(Config Config, double Rate, double BareRate, double ProducerRate, RelayProbe Probe, double ProcessCpuShare, double PostgresCpuShare)
+    {
+        public double TransportRate { get; init; } = double.NaN;
+    }
 
     public static async Task<List<Outcome>> RunAsync(BenchEnvironment env, Workload work, Report report)
     {
@@ -42,6 +48,13 @@ internal static class DrainScenario
         configs.AddRange(s.BatchSizes.Where(b => b != 500).Select(b => new Config(1, b, true)));
         configs.Add(new Config(1, 500, false));
 
+        // Diagnostic (not a limit): the library's Kafka transport alone, SendAsync on relay-sized batches one after another, no database.
+        var transportRates = new Dictionary<int, double>();
+        foreach (int batch in configs.Select(c => c.BatchSize).Distinct())
+        {
+            transportRates[batch] = await TransportAloneAsync(env, work, backlog, batch, report);
+        }
+
         var outcomes = new List<Outcome>();
         foreach (Config config in configs)
         {
@@ -52,21 +65,22 @@ internal static class DrainScenario
             report.Check(await BenchEnvironment.CountUnfinishedAsync(db) == 0, $"bare claim-and-mark {config} left rows unfinished");
 
             await work.PrefillAsync(db, topic, backlog);
-            outcomes.Add(await RelayDrainAsync(env, db, topic, config, backlog, bare, producerRate, report));
+            outcomes.Add(await RelayDrainAsync(env, db, topic, config, backlog, bare, producerRate, report) with { TransportRate = transportRates[config.BatchSize] });
         }
 
         Report.Table table = report.Add(
             $"Drain: a backlog of {Fmt.N(backlog)} messages ({s.PayloadBytes} B, {Fmt.N(s.Keys)} keys, random key order) relayed to the mock cluster ({BenchEnvironment.Partitions} partitions, 3 brokers)",
-            "relays", "batch", "per-key order", "relay msg/s", "bare claim+mark msg/s", "plain producer msg/s", "vs lower limit", "target", "holds");
+            "relays", "batch", "per-key order", "relay msg/s", "bare claim+mark msg/s", "plain producer msg/s", "vs lower limit", "target", "holds", "transport alone msg/s (diagnostic)");
         foreach (Outcome o in outcomes)
         {
             double limit = Math.Min(o.BareRate, o.ProducerRate);
             table.Row(o.Config.Relays.ToString(), o.Config.BatchSize.ToString(), o.Config.KeyOrder ? "on" : "off", Fmt.Rate(o.Rate), Fmt.Rate(o.BareRate), Fmt.Rate(o.ProducerRate),
-                Fmt.Pct(o.Rate / limit), o.Config.KeyOrder ? "≥ 80 %" : "", o.Config.KeyOrder ? Fmt.Holds(o.Rate / limit >= 0.8) : "");
+                Fmt.Pct(o.Rate / limit), o.Config.KeyOrder ? "≥ 80 %" : "", o.Config.KeyOrder ? Fmt.Holds(o.Rate / limit >= 0.8) : "", Fmt.Rate(o.TransportRate));
         }
 
         table.Note($"Relay rate = backlog / (relay hosts started → last outcome recorded). Plain producer: median of {s.Repeat}, `Produce` of every message then `Flush`. " +
-                   "Bare claim+mark: the PostgreSQL dialect's claim statement and outcome UPDATE (via `OutboxSql`), read with `OutboxRowReader`, one connection per claimer, no Kafka.");
+                   "Bare claim+mark: the PostgreSQL dialect's claim statement and outcome UPDATE (via `OutboxSql`), read with `OutboxRowReader`, one connection per claimer, no Kafka. " +
+                   "Transport alone: the library's `KafkaOutboxTransport.SendAsync` on batches of the same size, one after another, no database (what one relay could reach if claim and record cost nothing).");
 
         Report.Table phases = report.Add(
             "Drain profile: where a relay pass spends its time (sums over all relays, ms per pass)",
@@ -87,7 +101,7 @@ internal static class DrainScenario
         return outcomes;
     }
 
-    private static async Task<double> PlainProducerAsync(BenchEnvironment env, Workload work, int count, Report report)
+    public static async Task<double> PlainProducerAsync(BenchEnvironment env, Workload work, int count, Report report)
     {
         string topic = env.NewTopic("plain");
         using IProducer<string?, byte[]> producer = env.NewProducer();
@@ -126,6 +140,43 @@ internal static class DrainScenario
         });
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
         report.Check(acked == count, $"plain producer: {acked} of {count} acked");
+        return count / elapsed.TotalSeconds;
+    }
+
+    /// <summary>The transport-alone diagnostic on its own (scenario "transport"): SendAsync rate per batch size, next to the plain producer.</summary>
+    public static async Task RunTransportOnlyAsync(BenchEnvironment env, Workload work, Report report)
+    {
+        BenchSettings s = env.Settings;
+        Report.Table table = report.Add($"Transport alone: `KafkaOutboxTransport.SendAsync` on back-to-back batches of {Fmt.N(s.Backlog)} messages, no database", "batch", "msg/s", "ms per SendAsync", "plain producer msg/s");
+        double plain = await PlainProducerAsync(env, work, s.Backlog, report);
+        foreach (int batch in s.BatchSizes)
+        {
+            double rate = await TransportAloneAsync(env, work, s.Backlog, batch, report);
+            table.Row(batch.ToString(), Fmt.Rate(rate), Fmt.Ms(batch / rate * 1000), Fmt.Rate(plain));
+        }
+    }
+
+    private static async Task<double> TransportAloneAsync(BenchEnvironment env, Workload work, int count, int batchSize, Report report)
+    {
+        string topic = env.NewTopic("transport");
+        using var transport = new KafkaOutboxTransport(
+            Options.Create(env.KafkaOptions()), TimeProvider.System, NullLogger<KafkaOutboxTransport>.Instance);
+        OutboxMessage Make(int i) => new()
+        {
+            Id = Guid.CreateVersion7(), Topic = topic, Key = work.KeyOf(i), Type = "OrderPlaced", Payload = work.Payload, Status = OutboxStatus.Publish,
+        };
+        await transport.SendAsync([Make(0)]); // producer creation and connection, not timed
+        OutboxMessage[] messages = Enumerable.Range(0, count).Select(Make).ToArray();
+        long delivered = 0;
+        long started = Stopwatch.GetTimestamp();
+        for (int offset = 0; offset < count; offset += batchSize)
+        {
+            IReadOnlyList<OutboxSendResult> results = await transport.SendAsync(new ArraySegment<OutboxMessage>(messages, offset, Math.Min(batchSize, count - offset)));
+            delivered += results.Count(r => r.Status == OutboxSendStatus.Delivered);
+        }
+
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        report.Check(delivered == count, $"transport alone: {delivered} of {count} delivered");
         return count / elapsed.TotalSeconds;
     }
 

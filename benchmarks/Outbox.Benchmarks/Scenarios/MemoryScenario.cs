@@ -27,14 +27,26 @@ internal static class MemoryScenario
         string topic = env.NewTopic("memory");
         await work.PrefillAsync(db, topic, s.Messages);
 
+        // OUTBOX_BENCH_CHILD_WRAPPER runs the relay process under a profiler, for example
+        // "dotnet-trace collect --profile cpu-sampling --show-child-io -o relay.nettrace --".
         string self = Environment.ProcessPath!;
-        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = false };
+        string[] wrapper = (Environment.GetEnvironmentVariable("OUTBOX_BENCH_CHILD_WRAPPER") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var start = new ProcessStartInfo(wrapper.Length > 0 ? wrapper[0] : self) { RedirectStandardOutput = true, RedirectStandardError = false };
+        if (wrapper.Length > 0)
+        {
+            foreach (string arg in wrapper.Skip(1).Append(self))
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
             start.ArgumentList.Add(typeof(MemoryScenario).Assembly.Location);
         }
 
-        foreach (string arg in new[] { ChildCommand, db.ConnectionString, env.Kafka.BootstrapServers, "500", s.Messages.ToString(CultureInfo.InvariantCulture) })
+        foreach (string arg in new[] { ChildCommand, db.ConnectionString, env.Kafka.BootstrapServers, "500", s.Messages.ToString(CultureInfo.InvariantCulture) }
+                     .Concat(s.Producer.Select(p => $"{p.Key}={p.Value}")))
         {
             start.ArgumentList.Add(arg);
         }
@@ -77,7 +89,8 @@ internal static class MemoryScenario
         var probe = new RelayProbe();
         var samples = new List<long[]>();
         using var process = Process.GetCurrentProcess();
-        IHost host = await BenchEnvironment.StartHostAsync(o => o.UseNpgsql(connectionString), bootstrap, probe, o => o.BatchSize = batch, start: false);
+        Dictionary<string, string> producer = args.Skip(5).Select(a => a.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
+        IHost host = await BenchEnvironment.StartHostAsync(o => o.UseNpgsql(connectionString), bootstrap, probe, o => o.BatchSize = batch, start: false, producer: producer);
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);

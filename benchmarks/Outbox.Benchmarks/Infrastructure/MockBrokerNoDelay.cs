@@ -1,0 +1,125 @@
+using System.Runtime.InteropServices;
+
+namespace Outbox.Benchmarks.Infrastructure;
+
+/// <summary>
+/// Sets TCP_NODELAY on the mock brokers' accepted sockets (they live in this process), as a real
+/// Kafka broker does (<c>socket.nagle.disable</c> is a client setting; librdkafka 2.0.2's mock
+/// broker leaves Nagle on). With Nagle on, a broker answering several produce requests in a row
+/// holds the second answer until the client's delayed ACK (about 40 ms on Linux), so any batch
+/// that spans two partitions of one broker waits about 40 ms: a test-environment artifact, not a
+/// cost of the outbox. A background loop applies it to new connections every 20 ms.
+/// </summary>
+internal sealed partial class MockBrokerNoDelay : IAsyncDisposable
+{
+    private const int IpProtoTcp = 6;
+    private const int TcpNoDelay = 1;
+    private readonly HashSet<int> ports;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task loop;
+    private readonly HashSet<int> done = [];
+
+    public MockBrokerNoDelay(string bootstrapServers)
+    {
+        ports = bootstrapServers.Split(',').Select(b => int.Parse(b[(b.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Gets how many broker-side sockets got TCP_NODELAY so far.</summary>
+    public int Applied { get; private set; }
+
+    public void ApplyNow()
+    {
+        lock (done)
+        {
+            foreach (string entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+            {
+                if (!int.TryParse(Path.GetFileName(entry), out int fd) || done.Contains(fd))
+                {
+                    continue;
+                }
+
+                string? target;
+                try
+                {
+                    target = new FileInfo(entry).LinkTarget;
+                }
+                catch (IOException)
+                {
+                    continue;
+                }
+
+                if (target is null || !target.StartsWith("socket:", StringComparison.Ordinal) || LocalPort(fd) is not int port || !ports.Contains(port))
+                {
+                    continue;
+                }
+
+                int one = 1;
+                if (SetSockOpt(fd, IpProtoTcp, TcpNoDelay, ref one, sizeof(int)) == 0 && IsConnected(fd))
+                {
+                    done.Add(fd);
+                    Applied++;
+                }
+            }
+
+            // Closed fds get reused: forget those that no longer are broker sockets.
+            done.RemoveWhere(fd => LocalPort(fd) is not int p || !ports.Contains(p));
+        }
+    }
+
+    private async Task LoopAsync()
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                ApplyNow();
+                await Task.Delay(20, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Console.Error.WriteLine($"[bench] TCP_NODELAY loop: {ex.Message}");
+                await Task.Delay(1000);
+            }
+        }
+    }
+
+    private static unsafe int? LocalPort(int fd)
+    {
+        byte* address = stackalloc byte[128];
+        int length = 128;
+        if (GetSockName(fd, address, ref length) != 0 || length < 4 || (address[0] | (address[1] << 8)) is not (2 or 10))
+        {
+            return null; // not an IPv4/IPv6 socket
+        }
+
+        return (address[2] << 8) | address[3];
+    }
+
+    private static unsafe bool IsConnected(int fd)
+    {
+        byte* address = stackalloc byte[128];
+        int length = 128;
+        return GetPeerName(fd, address, ref length) == 0; // listening sockets have no peer
+    }
+
+    [LibraryImport("libc", EntryPoint = "getsockname")]
+    private static unsafe partial int GetSockName(int fd, byte* address, ref int length);
+
+    [LibraryImport("libc", EntryPoint = "getpeername")]
+    private static unsafe partial int GetPeerName(int fd, byte* address, ref int length);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt")]
+    private static partial int SetSockOpt(int fd, int level, int option, ref int value, int length);
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        await loop;
+        stop.Dispose();
+    }
+}
