@@ -4,9 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace Outbox.Reliability.Tests.Infrastructure;
 
 /// <summary>One captured log line.</summary>
-public sealed record LogEntry(LogLevel Level, string Category, EventId EventId, string Message, Exception? Exception)
+public sealed record LogEntry(DateTimeOffset At, LogLevel Level, string Category, EventId EventId, string Message, Exception? Exception)
 {
-    public override string ToString() => $"{Level} {Category}[{EventId.Id}] {Message}{(Exception is null ? "" : " | " + Exception.GetType().Name + ": " + Exception.Message)}";
+    public override string ToString() => $"{At:HH:mm:ss.fff} {Level} {Category}[{EventId.Id}] {Message}{(Exception is null ? "" : " | " + Exception.GetType().Name + ": " + Exception.Message)}";
 }
 
 /// <summary>An in-memory logger provider: what the host logged, to assert on its log lines.</summary>
@@ -33,7 +33,7 @@ public sealed class CapturedLogs : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                entries.Enqueue(new LogEntry(logLevel, category, eventId, formatter(state, exception), exception));
+                entries.Enqueue(new LogEntry(DateTimeOffset.UtcNow, logLevel, category, eventId, formatter(state, exception), exception));
             }
         }
     }

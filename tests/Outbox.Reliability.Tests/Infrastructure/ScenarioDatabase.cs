@@ -69,36 +69,35 @@ public sealed class ScenarioDatabase
 
     /// <summary>
     /// Polls until no message is INIT or PUBLISH and at least <paramref name="finished"/> are
-    /// COMPLETE or DEAD; returns the time since <paramref name="since"/> (the drain time).
+    /// COMPLETE or DEAD, or <paramref name="timeout"/> passes. The drain time is measured from
+    /// <paramref name="since"/>.
     /// </summary>
-    /// <exception cref="TimeoutException">The backlog did not drain within <paramref name="timeout"/>; the message has the last counts.</exception>
-    public async Task<TimeSpan> WaitForDrainAsync(long finished, System.Diagnostics.Stopwatch since, TimeSpan timeout)
+    /// <returns>Whether it drained, when, and the last counts (so a scenario that did not drain still reports its row before failing).</returns>
+    public async Task<Drain> WaitForDrainAsync(long finished, System.Diagnostics.Stopwatch since, TimeSpan timeout)
     {
         DateTime deadline = DateTime.UtcNow + timeout;
+        OutboxSummary? summary = null;
         while (true)
         {
-            OutboxSummary summary;
             try
             {
                 summary = await SummaryAsync();
+                if (summary.Init == 0 && summary.Publish == 0 && summary.Complete + summary.Dead >= finished)
+                {
+                    return new Drain(since.Elapsed, true, summary);
+                }
             }
             catch (NpgsqlException) when (DateTime.UtcNow < deadline)
             {
-                await Task.Delay(200);
-                continue;
-            }
-
-            if (summary.Init == 0 && summary.Publish == 0 && summary.Complete + summary.Dead >= finished)
-            {
-                return since.Elapsed;
             }
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"The backlog did not drain within {timeout}: INIT {summary.Init}, PUBLISH {summary.Publish}, COMPLETE {summary.Complete}, DEAD {summary.Dead}, expected {finished} finished.");
+                return new Drain(since.Elapsed, false, summary ?? new OutboxSummary(0, 0, 0, 0, null));
             }
 
             await Task.Delay(50);
         }
     }
+
 }

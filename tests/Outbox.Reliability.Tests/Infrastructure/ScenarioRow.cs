@@ -13,6 +13,6 @@ public sealed record ScenarioRow(string Scenario, long Written, long Delivered, 
     public long Lost => Written - Delivered;
 
     /// <summary>Creates the row from a delivery count.</summary>
-    public static ScenarioRow From(string scenario, DeliveryCount count, TimeSpan drainTime, string notes) =>
-        new(scenario, count.Written, count.Delivered, count.Duplicates, drainTime, notes);
+    public static ScenarioRow From(string scenario, DeliveryCount count, Drain drain, string notes) =>
+        new(scenario, count.Written, count.Delivered, count.Duplicates, drain.Time, drain.Problem + notes);
 }

@@ -101,7 +101,7 @@ public sealed class BadInputTests(PostgreSqlServer postgres, ITestOutputHelper o
         written.AddRange(await host.CommitAsync(Topic, 50, i => "after-" + (i % 5)));
         var clock = Stopwatch.StartNew();
 
-        TimeSpan drain = await Database.WaitForDrainAsync(written.Count + 1, clock, TimeSpan.FromSeconds(60));
+        Drain drain = await Database.WaitForDrainAsync(written.Count + 1, clock, TimeSpan.FromSeconds(60));
         DeliveryCount count = await CountAsync(written);
         List<OutboxMessage> rows = await Database.RowsAsync();
         OutboxMessage missing = rows.Single(r => r.Id == toMissingTopic);
@@ -109,6 +109,7 @@ public sealed class BadInputTests(PostgreSqlServer postgres, ITestOutputHelper o
             $"{rejected.Count} bad calls, each a clear exception naming the problem (IOutbox ×10, IOutboxAdmin ×3, registration ×3, host start ×10, IOutbox on a DbContext without the outbox model ×1); "
             + $"a message to a missing topic with auto-create off: {missing.Status}, \"{missing.LastError}\" (not in written)"));
 
+        drain.ShouldHaveDrained();
         count.Lost.Should().Be(0, "nothing already committed is harmed");
         count.Duplicates.Should().Be(0);
         rows.Where(r => r.Id != toMissingTopic).Should().OnlyContain(r => r.Status == OutboxStatus.Complete);

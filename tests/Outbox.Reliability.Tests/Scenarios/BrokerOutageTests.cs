@@ -46,7 +46,7 @@ public sealed class BrokerOutageTests(PostgreSqlServer postgres, ITestOutputHelp
         OutboxSummary beforeRecovery = await Database.SummaryAsync();
         Kafka.SetAllBrokersUp();
         var clock = Stopwatch.StartNew();
-        TimeSpan drain = await Database.WaitForDrainAsync(Messages, clock, TimeSpan.FromSeconds(150));
+        Drain drain = await Database.WaitForDrainAsync(Messages, clock, TimeSpan.FromSeconds(150));
 
         DeliveryCount count = await CountAsync(written);
         OutboxSummary after = await Database.SummaryAsync();
@@ -55,6 +55,7 @@ public sealed class BrokerOutageTests(PostgreSqlServer postgres, ITestOutputHelp
         Report(ScenarioRow.From("4 all brokers down 30 s while 10,000 written (default settings)", count, drain,
             $"brokers down {down.TotalSeconds:0.0} s, the 10,000 written in its first {writing.TotalSeconds:0.0} s; at brokers-up: INIT {beforeRecovery.Init}, PUBLISH {beforeRecovery.Publish}; after: COMPLETE {after.Complete}, DEAD {after.Dead}; most failed attempts of a message {rows.Max(r => r.Attempts)}; per-key order kept for {order.Count - violations.Count} of {order.Count} keys; drain timed from brokers up"));
 
+        drain.ShouldHaveDrained();
         count.Lost.Should().Be(0);
         after.Dead.Should().Be(0, "an outage shorter than the retry horizon kills nothing with default settings");
         after.Complete.Should().Be(Messages, "the backlog drained");

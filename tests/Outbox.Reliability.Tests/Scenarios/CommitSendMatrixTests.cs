@@ -21,11 +21,12 @@ public sealed class CommitSendMatrixTests(PostgreSqlServer postgres, ITestOutput
 
         List<Guid> written = await host.CommitManyAsync(Topic, Messages, perTransaction: 10, i => "key-" + (i % 20));
         var clock = Stopwatch.StartNew();
-        TimeSpan drain = await Database.WaitForDrainAsync(Messages, clock, DrainTimeout);
+        Drain drain = await Database.WaitForDrainAsync(Messages, clock, DrainTimeout);
 
         DeliveryCount count = await CountAsync(written);
         List<OutboxMessage> rows = await Database.RowsAsync();
         Report(ScenarioRow.From("1a committed + sent", count, drain, "every row COMPLETE with 0 failed attempts"));
+        drain.ShouldHaveDrained();
         count.Lost.Should().Be(0);
         count.Duplicates.Should().Be(0);
         rows.Should().HaveCount(Messages).And.OnlyContain(r => r.Status == OutboxStatus.Complete && r.Attempts == 0);
@@ -50,7 +51,7 @@ public sealed class CommitSendMatrixTests(PostgreSqlServer postgres, ITestOutput
 
         Kafka.SetAllBrokersUp();
         var clock = Stopwatch.StartNew();
-        TimeSpan drain = await Database.WaitForDrainAsync(Messages, clock, DrainTimeout);
+        Drain drain = await Database.WaitForDrainAsync(Messages, clock, DrainTimeout);
 
         DeliveryCount count = await CountAsync(written);
         List<OutboxMessage> rows = await Database.RowsAsync();
@@ -84,7 +85,7 @@ public sealed class CommitSendMatrixTests(PostgreSqlServer postgres, ITestOutput
         // A committed sentinel proves the relay was running and would have sent anything it found.
         List<Guid> sentinel = await host.CommitAsync(Topic, 10, i => "key-" + i);
         var clock = Stopwatch.StartNew();
-        TimeSpan drain = await Database.WaitForDrainAsync(sentinel.Count, clock, DrainTimeout);
+        Drain drain = await Database.WaitForDrainAsync(sentinel.Count, clock, DrainTimeout);
 
         DeliveryCount count = await CountAsync(sentinel);
         List<OutboxMessage> rows = await Database.RowsAsync();
@@ -130,7 +131,7 @@ public sealed class CommitSendMatrixTests(PostgreSqlServer postgres, ITestOutput
         Kafka.SetAllBrokersUp();
         List<Guid> sentinel = await host.CommitAsync(Topic, 10, i => "key-" + i);
         var clock = Stopwatch.StartNew();
-        TimeSpan drain = await Database.WaitForDrainAsync(sentinel.Count, clock, DrainTimeout);
+        Drain drain = await Database.WaitForDrainAsync(sentinel.Count, clock, DrainTimeout);
 
         DeliveryCount count = await CountAsync(sentinel);
         List<OutboxMessage> rows = await Database.RowsAsync();

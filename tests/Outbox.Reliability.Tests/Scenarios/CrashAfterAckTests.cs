@@ -45,12 +45,13 @@ public sealed class CrashAfterAckTests(PostgreSqlServer postgres, ITestOutputHel
         (await Database.RowsAsync()).Should().OnlyContain(r => r.Status == OutboxStatus.Publish && r.LeaseOwner!.StartsWith("doomed-relay/"), "COMPLETE was never recorded");
 
         await using ScenarioHost next = await StartHostAsync();
-        TimeSpan drain = await Database.WaitForDrainAsync(Messages, clock, TimeSpan.FromSeconds(60));
+        Drain drain = await Database.WaitForDrainAsync(Messages, clock, TimeSpan.FromSeconds(60));
 
         DeliveryCount count = await CountAsync(written);
         DeduplicatingConsumer consumer = new DeduplicatingConsumer().Consume(count.Records);
         Report(ScenarioRow.From("3 relay SIGKILLed after broker ack, before COMPLETE", count, drain,
             $"all {acked.Count} re-sent after the {LeaseMilliseconds / 1000} s lease with the same message id (each id twice on the topic); a consumer deduplicating by id handled {consumer.Handled.Count}, dropped {consumer.Dropped}; drain timed from the kill"));
+        drain.ShouldHaveDrained();
         count.Lost.Should().Be(0);
         count.Duplicates.Should().Be(Messages, "at-least-once: the unrecorded batch is sent again");
         count.Ids.GroupBy(id => id).Should().OnlyContain(g => g.Count() == 2, "the re-send carries the same message id");

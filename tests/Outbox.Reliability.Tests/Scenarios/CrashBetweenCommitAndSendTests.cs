@@ -42,11 +42,12 @@ public sealed class CrashBetweenCommitAndSendTests(PostgreSqlServer postgres, IT
 
         var clock = Stopwatch.StartNew();
         await using ScenarioHost relay = await StartHostAsync();
-        TimeSpan drain = await Database.WaitForDrainAsync(Messages, clock, TimeSpan.FromSeconds(60));
+        Drain drain = await Database.WaitForDrainAsync(Messages, clock, TimeSpan.FromSeconds(60));
 
         DeliveryCount count = await CountAsync(committed);
         Report(ScenarioRow.From("2 writer SIGKILLed after commit, before any send", count, drain,
             $"child process killed after {committed.Count} commits with {inFlight.Count} more saved in an open transaction: 0 of those stored or sent; 0 records before the relay started; drain timed from relay start"));
+        drain.ShouldHaveDrained();
         count.Lost.Should().Be(0);
         count.Duplicates.Should().Be(0);
         count.Foreign.Should().BeEmpty("nothing of the uncommitted transaction is sent");

@@ -29,7 +29,7 @@ public sealed class LoadWithFaultsTests(PostgreSqlServer postgres, ITestOutputHe
         await stop.CancelAsync();
         await injecting;
         var clock = Stopwatch.StartNew();
-        TimeSpan drain = await Database.WaitForDrainAsync(writers.Written.Count, clock, TimeSpan.FromSeconds(120));
+        Drain drain = await Database.WaitForDrainAsync(writers.Written.Count, clock, TimeSpan.FromSeconds(120));
 
         DeliveryCount count = await CountAsync(writers.Written);
         OutboxSummary summary = await Database.SummaryAsync();
@@ -37,6 +37,7 @@ public sealed class LoadWithFaultsTests(PostgreSqlServer postgres, ITestOutputHe
         Report(ScenarioRow.From("9 8 writers × 60 s, a broker fault every 3 s", count, drain,
             $"{writers.Transactions:N0} transactions over {writers.CommitOrder.Count:N0} keys; faults: {faults.Describe()}; per-key order kept for {writers.CommitOrder.Count - violations.Count:N0} of {writers.CommitOrder.Count:N0} keys; DEAD {summary.Dead}; end offsets {count.EndOffsetSum:N0} = records read {count.Records.Count:N0}"));
 
+        drain.ShouldHaveDrained();
         count.Lost.Should().Be(0);
         violations.Should().BeEmpty("messages of one key reach the topic in commit order");
         summary.Dead.Should().Be(0);

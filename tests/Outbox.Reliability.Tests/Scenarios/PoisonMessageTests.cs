@@ -46,13 +46,14 @@ public sealed class PoisonMessageTests(PostgreSqlServer postgres, ITestOutputHel
         });
         var clock = Stopwatch.StartNew();
 
-        TimeSpan drain = await Database.WaitForDrainAsync(good.Count + 1, clock, TimeSpan.FromSeconds(60));
+        Drain drain = await Database.WaitForDrainAsync(good.Count + 1, clock, TimeSpan.FromSeconds(60));
         DeliveryCount count = await CountAsync(good);
         List<OutboxMessage> rows = await Database.RowsAsync();
         OutboxMessage dead = rows.Single(r => r.Id == poison);
         Report(ScenarioRow.From("7 poison message (payload 999,990 B, over message.max.bytes with headers)", count, drain,
             $"the poison: {dead.Status} after {dead.Attempts} attempt(s), error \"{dead.LastError}\"; its key's 2 later messages and 50 others flowed, in key order; written excludes the poison (kept in the table as DEAD)"));
 
+        drain.ShouldHaveDrained();
         count.Lost.Should().Be(0);
         dead.Status.Should().Be(OutboxStatus.Dead, "a message the broker can never take is rejected, not retried");
         dead.Attempts.Should().Be(1, "it is not retried");

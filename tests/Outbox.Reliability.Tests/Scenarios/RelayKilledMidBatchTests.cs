@@ -40,7 +40,7 @@ public sealed class RelayKilledMidBatchTests(PostgreSqlServer postgres, ITestOut
 
         relayA.Kill();
         var clock = Stopwatch.StartNew();
-        TimeSpan drain = await Database.WaitForDrainAsync(Messages, clock, TimeSpan.FromSeconds(60));
+        Drain drain = await Database.WaitForDrainAsync(Messages, clock, TimeSpan.FromSeconds(60));
         relayB.Kill();
 
         DeliveryCount count = await CountAsync(written);
@@ -49,11 +49,12 @@ public sealed class RelayKilledMidBatchTests(PostgreSqlServer postgres, ITestOut
             $"relay A claimed {batch}, sent {sentByA.Count} (acked), hung and was killed with {stillHeldByA} rows still under its {LeaseMilliseconds / 1000} s lease while relay B sent the other {Messages - batch}; "
             + $"B took A's batch over after the lease; the {count.Duplicates} duplicates are exactly A's acked half (same ids); drain timed from the kill"));
 
+        drain.ShouldHaveDrained();
         count.Lost.Should().Be(0);
         heldByA.Should().HaveCount(batch).And.OnlyContain(r => r.Status == OutboxStatus.Publish, "A's claim is one batch under A's lease");
         duplicated.Should().BeSubsetOf(sentByA, "only what A had sent is sent twice");
         count.Duplicates.Should().Be(sentByA.Count, "B re-sends A's acknowledged half once (at-least-once), nothing else");
         (await Database.RowsAsync()).Should().OnlyContain(r => r.Status == OutboxStatus.Complete && r.Attempts == 0);
-        drain.Should().BeLessThan(TimeSpan.FromMilliseconds(LeaseMilliseconds) + TimeSpan.FromSeconds(20), "B takes over once the lease runs out, plus its polling and backoff");
+        drain.Time.Should().BeLessThan(TimeSpan.FromMilliseconds(LeaseMilliseconds) + TimeSpan.FromSeconds(20), "B takes over once the lease runs out, plus its polling and backoff");
     }
 }
