@@ -29,8 +29,14 @@ public sealed class BrokerErrorsTests(PostgreSqlServer postgres, ITestOutputHelp
         OutboxSummary summary = await Database.SummaryAsync();
         List<OutboxMessage> rows = await Database.RowsAsync();
         List<string> violations = count.KeyOrderViolations(writers.CommitOrder);
+        foreach (OutboxMessage missing in rows.Where(r => count.Missing.Contains(r.Id)).Take(10))
+        {
+            Output.WriteLine($"missing from the topic: {missing.Id} key {missing.Key} status {missing.Status} attempts {missing.Attempts} completed {missing.CompletedAt:HH:mm:ss.fff} error {missing.LastError}");
+        }
+
         Report(ScenarioRow.From("5 broker errors injected while writing", count, drain,
-            $"injected every 250 ms: {faults.Describe()}; per-key order kept for {writers.CommitOrder.Count - violations.Count} of {writers.CommitOrder.Count} keys; DEAD {summary.Dead}; messages that needed a relay retry {rows.Count(r => r.Attempts > 0)}"));
+            $"injected every 250 ms: {faults.Describe()}; per-key order kept for {writers.CommitOrder.Count - violations.Count} of {writers.CommitOrder.Count} keys; DEAD {summary.Dead}; messages that needed a relay retry {rows.Count(r => r.Attempts > 0)}; end offsets {count.EndOffsetSum:N0}, records read {count.Records.Count:N0}"
+            + (count.Missing.Count > 0 ? $"; the {count.Missing.Count} missing are {string.Join("/", rows.Where(r => count.Missing.Contains(r.Id)).GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key}"))} in the table" : "")));
 
         drain.ShouldHaveDrained();
         count.Lost.Should().Be(0);

@@ -14,7 +14,7 @@ namespace Outbox.Reliability.Tests.Scenarios;
 [Collection(ReliabilityCollection.Name)]
 public sealed class RelayKilledMidBatchTests(PostgreSqlServer postgres, ITestOutputHelper output) : ScenarioTest(postgres, output)
 {
-    private const int Messages = 1_000;
+    private const int Messages = 2_000;
     private const int LeaseMilliseconds = 6_000;
 
     [Fact]
@@ -28,10 +28,25 @@ public sealed class RelayKilledMidBatchTests(PostgreSqlServer postgres, ITestOut
 
         string lease = LeaseMilliseconds.ToString(CultureInfo.InvariantCulture);
         using ChildProcess relayA = ChildProcess.Start("relay-die-mid-batch", ("db", Database.ConnectionString), ("kafka", Kafka.BootstrapServers), ("lease-ms", lease), ("name", "relay-a"));
-        string halfSent = await relayA.WaitForLineAsync("HALF-SENT", TimeSpan.FromSeconds(90));
-        int batch = int.Parse(halfSent.Split(' ')[^1], CultureInfo.InvariantCulture);
+        await relayA.WaitForLineAsync("HALF-SENT", TimeSpan.FromSeconds(90));
+
+        // The relay may have more than one batch in flight (MaxConcurrentBatches): wait until every
+        // batch it claimed is hung half-sent, i.e. the batch sizes it announced cover its claimed rows.
+        List<OutboxMessage> heldByA = [];
+        int announced = 0, batches = 0;
+        for (DateTime deadline = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            heldByA = (await Database.RowsAsync()).Where(r => r.LeaseOwner?.StartsWith("relay-a/", StringComparison.Ordinal) == true).ToList();
+            List<string> halves = relayA.Lines.Where(l => l.StartsWith("HALF-SENT", StringComparison.Ordinal)).ToList();
+            (announced, batches) = (halves.Sum(l => int.Parse(l.Split(' ')[^1], CultureInfo.InvariantCulture)), halves.Count);
+            if (announced == heldByA.Count)
+            {
+                break;
+            }
+        }
+
+        int batch = heldByA.Count;
         List<Guid> sentByA = relayA.IdsOn("SENT");
-        List<OutboxMessage> heldByA = (await Database.RowsAsync()).Where(r => r.LeaseOwner?.StartsWith("relay-a/", StringComparison.Ordinal) == true).ToList();
 
         using ChildProcess relayB = ChildProcess.Start("relay", ("db", Database.ConnectionString), ("kafka", Kafka.BootstrapServers), ("lease-ms", lease), ("name", "relay-b"));
         await relayB.WaitForLineAsync("STARTED", TimeSpan.FromSeconds(90));
@@ -46,12 +61,13 @@ public sealed class RelayKilledMidBatchTests(PostgreSqlServer postgres, ITestOut
         DeliveryCount count = await CountAsync(written);
         List<Guid> duplicated = count.Ids.GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Report(ScenarioRow.From("8 two relay processes, one SIGKILLed mid-batch", count, drain,
-            $"relay A claimed {batch}, sent {sentByA.Count} (acked), hung and was killed with {stillHeldByA} rows still under its {LeaseMilliseconds / 1000} s lease while relay B sent the other {Messages - batch}; "
+            $"relay A claimed {batch} in {batches} concurrent batch(es), sent {sentByA.Count} (acked), hung and was killed with {stillHeldByA} rows still under its {LeaseMilliseconds / 1000} s lease while relay B sent the other {Messages - batch}; "
             + $"B took A's batch over after the lease; the {count.Duplicates} duplicates are exactly A's acked half (same ids); drain timed from the kill"));
 
         drain.ShouldHaveDrained();
         count.Lost.Should().Be(0);
-        heldByA.Should().HaveCount(batch).And.OnlyContain(r => r.Status == OutboxStatus.Publish, "A's claim is one batch under A's lease");
+        announced.Should().Be(batch, "every batch A claimed was hung half-sent when it was killed");
+        heldByA.Should().NotBeEmpty().And.OnlyContain(r => r.Status == OutboxStatus.Publish, "A's claims are under A's lease");
         duplicated.Should().BeSubsetOf(sentByA, "only what A had sent is sent twice");
         count.Duplicates.Should().Be(sentByA.Count, "B re-sends A's acknowledged half once (at-least-once), nothing else");
         (await Database.RowsAsync()).Should().OnlyContain(r => r.Status == OutboxStatus.Complete && r.Attempts == 0);
