@@ -22,6 +22,7 @@ internal sealed class BenchSettings
           --duration <seconds>    window of each write / end-to-end run (default 5; quick 0.5)
           --latency-seconds <s>   length of each latency run (default 10; quick 1)
           --repeat <n>            repeats of the cheap runs (write, e2e, raw producer), median reported (default 3; quick 1)
+          --rates <list>          latency offered loads in msg/s (default 1000,5000)
           --batch-sizes <list>    drain batch-size sweep (default 100,500,1000,2000)
           --relays <list>         drain relay counts (default 1,2,4)
           --keys <n>              distinct message keys (default 10000)
@@ -54,6 +55,8 @@ internal sealed class BenchSettings
     public int[] BatchSizes { get; private set; } = [100, 500, 1000, 2000];
 
     public int[] Relays { get; private set; } = [1, 2, 4];
+
+    public int[] Rates { get; private set; } = [1_000, 5_000];
 
     public int Keys { get; private set; } = 10_000;
 
@@ -102,6 +105,7 @@ internal sealed class BenchSettings
                 case "--repeat": s.Repeat = Math.Max(1, NextInt()); break;
                 case "--batch-sizes": s.BatchSizes = NextInts(); break;
                 case "--relays": s.Relays = NextInts(); break;
+                case "--rates": s.Rates = NextInts(); break;
                 case "--keys": s.Keys = NextInt(); break;
                 case "--payload": s.PayloadBytes = NextInt(); break;
                 case "--output": s.Output = Next(); break;

@@ -144,54 +144,44 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         return await context.Set<OutboxMessage>().LongCountAsync(m => m.Status == OutboxStatus.Init || m.Status == OutboxStatus.Publish);
     }
 
-    /// <summary>The CPU time PostgreSQL's processes have used so far (postmaster and its children), from /proc.</summary>
-    public long PostgresCpuTicks()
+    /// <summary>CPU time (clock ticks, 100 per second) of PostgreSQL's processes (postmaster and children), per pid, from /proc.</summary>
+    public Dictionary<int, long> PostgresCpuTicks()
     {
-        try
+        var ticks = new Dictionary<int, long>();
+        int port = new NpgsqlConnectionStringBuilder(Postgres.ConnectionString).Port;
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
         {
-            int port = new NpgsqlConnectionStringBuilder(Postgres.ConnectionString).Port;
-            long total = 0;
-            foreach (string dir in Directory.EnumerateDirectories("/proc"))
+            if (!int.TryParse(Path.GetFileName(dir), out int pid))
             {
-                string name = Path.GetFileName(dir);
-                if (!char.IsAsciiDigit(name[0]))
+                continue;
+            }
+
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                if (!stat.Contains("(postgres)", StringComparison.Ordinal))
                 {
                     continue;
                 }
 
-                try
+                string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                int ppid = int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture);
+                if (IsOurPostmaster(pid, port) || IsOurPostmaster(ppid, port))
                 {
-                    string cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
-                    bool ours = cmdline.StartsWith("postgres", StringComparison.Ordinal) || cmdline.Contains("/postgres\0", StringComparison.Ordinal);
-                    if (!ours)
-                    {
-                        continue;
-                    }
-
-                    // Children are named "postgres: ..." and inherit nothing that names the port: match them by parent.
-                    string stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                    string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    int ppid = int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture);
-                    if (IsOurPostmaster(int.Parse(name, System.Globalization.CultureInfo.InvariantCulture), port) || IsOurPostmaster(ppid, port))
-                    {
-                        total += long.Parse(f[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(f[12], System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                }
-                catch (IOException)
-                {
-                }
-                catch (UnauthorizedAccessException)
-                {
+                    ticks[pid] = long.Parse(f[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(f[12], System.Globalization.CultureInfo.InvariantCulture);
                 }
             }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+            }
+        }
 
-            return total; // clock ticks (USER_HZ, 100 per second on Linux)
-        }
-        catch (Exception)
-        {
-            return 0;
-        }
+        return ticks;
     }
+
+    /// <summary>PostgreSQL CPU seconds between two <see cref="PostgresCpuTicks"/> readings (processes that exited meanwhile lose their last slice).</summary>
+    public static double PostgresCpuSeconds(Dictionary<int, long> before, Dictionary<int, long> after) =>
+        after.Sum(p => p.Value - before.GetValueOrDefault(p.Key)) / 100.0;
 
     private static bool IsOurPostmaster(int pid, int port)
     {

@@ -65,6 +65,24 @@ internal sealed class RelayProbe
         return reached.Task;
     }
 
+    /// <summary>Forgets everything observed so far (after a warm-up).</summary>
+    public void Reset()
+    {
+        ClaimStarted.Clear();
+        ClaimEnded.Clear();
+        SendStarted.Clear();
+        Acked.Clear();
+        Interlocked.Exchange(ref delivered, 0);
+        Interlocked.Exchange(ref notDelivered, 0);
+        Interlocked.Exchange(ref claimTicks, 0);
+        Interlocked.Exchange(ref sendTicks, 0);
+        Interlocked.Exchange(ref recordTicks, 0);
+        Interlocked.Exchange(ref passes, 0);
+        Interlocked.Exchange(ref emptyClaims, 0);
+        Interlocked.Exchange(ref target, long.MaxValue);
+        reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
     public void OnClaimed(long started, long ended, IReadOnlyList<OutboxMessage> claimed)
     {
         Interlocked.Add(ref claimTicks, ended - started);

@@ -21,12 +21,17 @@ internal sealed class Workload(BenchSettings settings)
     public string KeyOf(long i) => keys[(int)(Mix((ulong)i) % (ulong)keys.Length)];
 
     /// <summary>One business transaction: an order, plus (when <paramref name="topic"/> is set) its event through <see cref="IOutbox"/>; one SaveChanges.</summary>
-    public async Task<Guid?> WriteAsync(IServiceProvider services, long i, string? topic)
+    public async Task<Guid?> WriteAsync(IServiceProvider services, long i, string? topic, bool secondOrder = false)
     {
         await using AsyncServiceScope scope = services.CreateAsyncScope();
         TestDbContext db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
         var order = new Order { Id = Guid.CreateVersion7(), Customer = KeyOf(i), Amount = 10m };
         db.Orders.Add(order);
+        if (secondOrder)
+        {
+            db.Orders.Add(new Order { Id = Guid.CreateVersion7(), Customer = KeyOf(i), Amount = 5m }); // the same transaction shape as order + outbox row
+        }
+
         Guid? id = null;
         if (topic is not null)
         {

@@ -252,7 +252,7 @@ internal static class DrainScenario
         }
 
         TimeSpan cpu0 = BenchEnvironment.ProcessCpu();
-        long pg0 = env.PostgresCpuTicks();
+        Dictionary<int, long> pg0 = env.PostgresCpuTicks();
         long started = Stopwatch.GetTimestamp();
         await Task.WhenAll(hosts.Select(h => h.StartAsync()));
         Task all = probe.WhenDelivered(backlog);
@@ -261,7 +261,7 @@ internal static class DrainScenario
         long ended = probe.LastRecordEnded;
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started, ended);
         double cpuShare = (BenchEnvironment.ProcessCpu() - cpu0).TotalSeconds / elapsed.TotalSeconds / Environment.ProcessorCount;
-        double pgShare = (env.PostgresCpuTicks() - pg0) / 100.0 / elapsed.TotalSeconds / Environment.ProcessorCount;
+        double pgShare = BenchEnvironment.PostgresCpuSeconds(pg0, env.PostgresCpuTicks()) / elapsed.TotalSeconds / Environment.ProcessorCount;
         foreach (IHost host in hosts)
         {
             host.Dispose();

@@ -16,6 +16,9 @@ namespace Outbox.Benchmarks.Scenarios;
 /// </summary>
 internal static class LatencyScenario
 {
+    /// <summary>At most this many transactions run at once; later ones wait for a slot (their wait counts in scheduled → ack).</summary>
+    private const int MaxWriters = 64;
+
     public enum Mode
     {
         FastPath,
@@ -23,7 +26,16 @@ internal static class LatencyScenario
         NoOutbox,
     }
 
-    public sealed record Outcome(Mode Mode, int Rate, double Achieved, double[] CommitToAck, double[] ScheduledToAck, Breakdown? Breakdown);
+    public sealed record Outcome(Mode Mode, int Rate, double Achieved, double[] CommitToAck, double[] ScheduledToAck, Breakdown? Breakdown)
+    {
+        public double ProcessCpuShare { get; init; }
+
+        public double PostgresCpuShare { get; init; }
+
+        public long Passes { get; init; }
+
+        public long EmptyClaims { get; init; }
+    }
 
     /// <summary>Medians and p99 of the parts of commit → ack (ms).</summary>
     public sealed record Breakdown(double[] WaitForRelay, double[] Claim, double[] ClaimToSend, double[] Send);
@@ -33,7 +45,7 @@ internal static class LatencyScenario
         BenchSettings s = env.Settings;
         var outcomes = new List<Outcome>();
         await using TestDatabase db = await env.NewDatabaseAsync();
-        foreach (int rate in new[] { 1_000, 5_000 })
+        foreach (int rate in s.Rates)
         {
             foreach (Mode mode in Enum.GetValues<Mode>())
             {
@@ -53,17 +65,17 @@ internal static class LatencyScenario
         }
 
         table.Note("Commit = `SaveChangesAsync` returned in the writer; ack = the relay's `SendAsync` returned with the message delivered (decorator around the Kafka transport), " +
-                   "or `ProduceAsync` returned for the no-outbox baseline. Scheduled → ack adds the time a transaction waited to start and to commit (coordinated omission included). " +
+                   "or `ProduceAsync` returned for the no-outbox baseline. At most 64 transactions run at once. Scheduled → ack adds the time a transaction waited to start and to commit (coordinated omission included). " +
                    "Polling only: the after-commit wake-up is swallowed, the relay polls every 1 s (the default) but runs pass after pass while it finds messages.");
 
         Report.Table parts = report.Add(
             "Latency profile: where commit → ack goes with the relay (ms, p50 / p99 per message)",
-            "mode", "offered msg/s", "commit → claim starts", "claim statement", "claim → send starts", "send: produce → ack");
+            "mode", "offered msg/s", "commit → claim starts", "claim statement", "claim → send starts", "send: produce → ack", "passes (empty claims)", "CPU: this process", "CPU: PostgreSQL");
         foreach (Outcome o in outcomes.Where(o => o.Breakdown is not null))
         {
             Breakdown b = o.Breakdown!;
             static string P(double[] v) => $"{Fmt.Ms(Fmt.Percentile(v, 50))} / {Fmt.Ms(Fmt.Percentile(v, 99))}";
-            parts.Row(Name(o.Mode), Fmt.N(o.Rate), P(b.WaitForRelay), P(b.Claim), P(b.ClaimToSend), P(b.Send));
+            parts.Row(Name(o.Mode), Fmt.N(o.Rate), P(b.WaitForRelay), P(b.Claim), P(b.ClaimToSend), P(b.Send), $"{Fmt.N(o.Passes)} ({Fmt.N(o.EmptyClaims)})", Fmt.Pct(o.ProcessCpuShare), Fmt.Pct(o.PostgresCpuShare));
         }
 
         parts.Note("commit → claim starts: the wait for the relay (wake-up, or the pass in flight: its send and its outcome UPDATE) plus the writer's own post-commit work. " +
@@ -92,14 +104,31 @@ internal static class LatencyScenario
             await producer.ProduceAsync(topic, work.KafkaMessage(0, Guid.CreateVersion7())); // connect, as the relay's producer is after its first pass
         }
 
+        // Warm-up, not measured: JIT, connection pools, the relay's producer connection (created on its first pass).
+        if (mode != Mode.NoOutbox)
+        {
+            for (int w = 0; w < 20; w++)
+            {
+                await work.WriteAsync(host.Services, -1 - w, topic);
+            }
+
+            Task warm = probe.WhenDelivered(20);
+            await Task.WhenAny(warm, Task.Delay(TimeSpan.FromSeconds(10)));
+            probe.Reset();
+        }
+
         var committed = new ConcurrentDictionary<Guid, (long Scheduled, long Committed)>();
         var direct = new ConcurrentBag<(long Scheduled, long Committed, long Acked)>();
         long warmupEnd = Stopwatch.GetTimestamp() + (long)(Warmup(s).TotalSeconds * Stopwatch.Frequency);
+        TimeSpan cpu0 = BenchEnvironment.ProcessCpu();
+        Dictionary<int, long> pg0 = env.PostgresCpuTicks();
         long started = Stopwatch.GetTimestamp();
         long commits = 0;
         long failedWrites = 0;
+        using var writers = new SemaphoreSlim(MaxWriters); // the application's writer pool: beyond it, transactions queue (and scheduled → ack shows it)
         await Load.OpenLoopAsync(rate, s.LatencyDuration, async (i, scheduled) =>
         {
+            await writers.WaitAsync();
             try
             {
                 Guid? id = await work.WriteAsync(host.Services, i, mode == Mode.NoOutbox ? null : topic);
@@ -124,8 +153,15 @@ internal static class LatencyScenario
                 Interlocked.Increment(ref failedWrites);
                 Console.Error.WriteLine($"[bench] latency write failed: {ex.Message}");
             }
+            finally
+            {
+                writers.Release();
+            }
         });
-        double achieved = commits / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        double achieved = commits / seconds;
+        double cpuShare = (BenchEnvironment.ProcessCpu() - cpu0).TotalSeconds / seconds / Environment.ProcessorCount;
+        double pgShare = BenchEnvironment.PostgresCpuSeconds(pg0, env.PostgresCpuTicks()) / seconds / Environment.ProcessorCount;
         long expected = (long)(rate * s.LatencyDuration.TotalSeconds);
         report.Check(failedWrites == 0 && commits == expected, $"latency {mode} {rate}/s: {commits} of {expected} transactions committed");
 
@@ -134,7 +170,7 @@ internal static class LatencyScenario
             report.Check(direct.Count == commits, $"latency {mode} {rate}/s: {direct.Count} of {commits} acked");
             var kept = direct.Where(d => d.Scheduled >= warmupEnd).ToArray();
             return new Outcome(mode, rate, achieved,
-                Sorted(kept.Select(d => Ms(d.Committed, d.Acked))), Sorted(kept.Select(d => Ms(d.Scheduled, d.Acked))), null);
+                Sorted(kept.Select(d => Ms(d.Committed, d.Acked))), Sorted(kept.Select(d => Ms(d.Scheduled, d.Acked))), null) { ProcessCpuShare = cpuShare, PostgresCpuShare = pgShare };
         }
 
         Task all = probe.WhenDelivered(committed.Count);
@@ -148,7 +184,10 @@ internal static class LatencyScenario
             Sorted(rows.Select(r => Ms(probe.ClaimStarted.GetValueOrDefault(r.Id), probe.ClaimEnded.GetValueOrDefault(r.Id)))),
             Sorted(rows.Select(r => Ms(probe.ClaimEnded.GetValueOrDefault(r.Id), probe.SendStarted.GetValueOrDefault(r.Id)))),
             Sorted(rows.Select(r => Ms(probe.SendStarted.GetValueOrDefault(r.Id), r.Acked))));
-        return new Outcome(mode, rate, achieved, Sorted(rows.Select(r => Ms(r.Committed, r.Acked))), Sorted(rows.Select(r => Ms(r.Scheduled, r.Acked))), breakdown);
+        return new Outcome(mode, rate, achieved, Sorted(rows.Select(r => Ms(r.Committed, r.Acked))), Sorted(rows.Select(r => Ms(r.Scheduled, r.Acked))), breakdown)
+        {
+            ProcessCpuShare = cpuShare, PostgresCpuShare = pgShare, Passes = probe.Passes, EmptyClaims = probe.EmptyClaims,
+        };
     }
 
     /// <summary>Milliseconds from <paramref name="from"/> to <paramref name="to"/>, never negative (a relay may ack before the writer's continuation records the commit).</summary>
