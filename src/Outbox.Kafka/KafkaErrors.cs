@@ -30,9 +30,11 @@ internal static class KafkaErrors
         Error error = report.Error;
         if (error.Code == ErrorCode.NoError)
         {
-            return report.Status == PersistenceStatus.Persisted
+            // An ack without an offset (a "duplicate sequence" answer) is not proof the record is
+            // in the log: send it again (same message id) rather than risk a loss.
+            return report.Status == PersistenceStatus.Persisted && report.Offset.Value >= 0
                 ? OutboxSendResult.Delivered
-                : OutboxSendResult.Failed($"the broker did not persist the message ({report.Status})");
+                : OutboxSendResult.Failed($"the broker did not confirm the message at an offset ({report.Status}, offset {report.Offset})");
         }
 
         return ToResult(error);

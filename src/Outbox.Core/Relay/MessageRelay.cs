@@ -39,13 +39,13 @@ internal sealed partial class MessageRelay : IMessageRelay
         this.logger = logger;
         LeaseOwner = $"{this.options.RelayName}/{Guid.NewGuid():N}";
 
-        // Recording outcomes must outlast a short database blip: a lost COMPLETE means the
-        // message is sent again when the lease runs out.
+        // Recording outcomes must outlast a database outage for as long as the lease lasts: a
+        // lost COMPLETE means the message waits for the lease and is sent again.
         recordPipeline = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
-                MaxRetryAttempts = 8,
+                MaxRetryAttempts = Math.Max(8, (int)(this.options.LeaseDuration / TimeSpan.FromSeconds(5)) + 4),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(100),
