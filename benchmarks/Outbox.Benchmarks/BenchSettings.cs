@@ -19,9 +19,10 @@ internal sealed class BenchSettings
                                   also: transport (diagnostic: the Kafka transport alone per batch size)
           --backlog <n>           drain backlog size (default 200000; quick 4000)
           --messages <n>          memory scenario drain size (default 200000; quick 4000; try 1000000 by hand)
-          --duration <seconds>    window of each write / end-to-end run (default 5; quick 0.5)
-          --latency-seconds <s>   length of each latency run (default 10; quick 1)
+          --duration <seconds>    window of each write / end-to-end run (default 5; quick 0.3)
+          --latency-seconds <s>   length of each latency run (default 10; quick 0.5)
           --repeat <n>            repeats of the cheap runs (write, e2e, raw producer), median reported (default 3; quick 1)
+          --concurrent-batches <l> extra drain runs (1 relay, batch 500) with OutboxOptions.MaxConcurrentBatches (default 2)
           --rates <list>          latency offered loads in msg/s (default 1000,5000)
           --batch-sizes <list>    drain batch-size sweep (default 100,500,1000,2000)
           --relays <list>         drain relay counts (default 1,2,4)
@@ -58,6 +59,8 @@ internal sealed class BenchSettings
 
     public int[] Rates { get; private set; } = [1_000, 5_000];
 
+    public int[] ConcurrentBatches { get; private set; } = [2];
+
     public int Keys { get; private set; } = 10_000;
 
     public int PayloadBytes { get; private set; } = 200;
@@ -80,8 +83,8 @@ internal sealed class BenchSettings
             s.Quick = true;
             s.Backlog = 4_000;
             s.Messages = 4_000;
-            s.Duration = TimeSpan.FromSeconds(0.5);
-            s.LatencyDuration = TimeSpan.FromSeconds(1);
+            s.Duration = TimeSpan.FromSeconds(0.3);
+            s.LatencyDuration = TimeSpan.FromSeconds(0.5);
             s.Repeat = 1;
             s.BatchSizes = [100, 500];
         }
@@ -106,6 +109,7 @@ internal sealed class BenchSettings
                 case "--batch-sizes": s.BatchSizes = NextInts(); break;
                 case "--relays": s.Relays = NextInts(); break;
                 case "--rates": s.Rates = NextInts(); break;
+                case "--concurrent-batches": s.ConcurrentBatches = NextInts(); break;
                 case "--keys": s.Keys = NextInt(); break;
                 case "--payload": s.PayloadBytes = NextInt(); break;
                 case "--output": s.Output = Next(); break;

@@ -75,7 +75,7 @@ await using (BenchEnvironment env = await BenchEnvironment.StartAsync(settings))
         foreach (DrainScenario.Outcome o in drains.Where(o => o.Config.KeyOrder && o.Config.BatchSize == 500))
         {
             double limit = Math.Min(o.BareRate, o.ProducerRate);
-            targets.Row($"drain, per-key order, {o.Config.Relays} relay(s), batch 500", $"{Fmt.Rate(o.Rate)} msg/s",
+            targets.Row($"drain, per-key order, {o.Config.Relays} relay(s), batch 500{(o.Config.ConcurrentBatches > 1 ? $", {o.Config.ConcurrentBatches} batches in flight" : "")}", $"{Fmt.Rate(o.Rate)} msg/s",
                 $"{Fmt.Rate(limit)} msg/s ({(o.BareRate < o.ProducerRate ? "bare claim+mark" : "plain producer")})", Fmt.Pct(o.Rate / limit), "≥ 80 %", Fmt.Holds(o.Rate / limit >= 0.8));
         }
     }
@@ -83,7 +83,7 @@ await using (BenchEnvironment env = await BenchEnvironment.StartAsync(settings))
     if (writes is not null)
     {
         targets.Row("write overhead, PostgreSQL, 8 writers", $"{Fmt.Rate(writes.WithOutbox8)} tx/s", $"{Fmt.Rate(writes.BusinessOnly8)} tx/s (no outbox row)", Fmt.Pct(writes.WithOutbox8 / writes.BusinessOnly8), "≥ 85 %", Fmt.Holds(writes.WithOutbox8 / writes.BusinessOnly8 >= 0.85));
-        targets.Row("end to end, 8 writers, counted at Kafka ack", $"{Fmt.Rate(writes.EndToEnd8)} tx/s", $"{Fmt.Rate(writes.BusinessOnly8)} tx/s (business row only, write-overhead run)", Fmt.Pct(writes.EndToEnd8 / writes.BusinessOnly8), "≥ 85 %", Fmt.Holds(writes.EndToEnd8 / writes.BusinessOnly8 >= 0.85));
+        targets.Row("end to end, 8 writers, counted at Kafka ack", $"{Fmt.Rate(writes.EndToEnd8)} tx/s", $"{Fmt.Rate(writes.EndToEndBusinessOnly8)} tx/s (business row only, end-to-end runs)", Fmt.Pct(writes.EndToEnd8 / writes.EndToEndBusinessOnly8), "≥ 85 %", Fmt.Holds(writes.EndToEnd8 / writes.EndToEndBusinessOnly8 >= 0.85));
         targets.Row("end to end vs no-outbox publish-after-commit", $"{Fmt.Rate(writes.EndToEnd8)} tx/s", $"{Fmt.Rate(writes.DirectPublish8)} tx/s", Fmt.Pct(writes.EndToEnd8 / writes.DirectPublish8), "≥ 100 %", Fmt.Holds(writes.EndToEnd8 >= writes.DirectPublish8));
     }
 

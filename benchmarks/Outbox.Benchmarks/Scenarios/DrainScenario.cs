@@ -21,7 +21,7 @@ namespace Outbox.Benchmarks.Scenarios;
 /// </summary>
 internal static class DrainScenario
 {
-    public sealed record Config(int Relays, int BatchSize, bool KeyOrder);
+    public sealed record Config(int Relays, int BatchSize, bool KeyOrder, int ConcurrentBatches = 1);
 
     public sealed record Outcome(Config Config, double Rate, double BareRate, double ProducerRate, RelayProbe Probe, double ProcessCpuShare, double PostgresCpuShare)
     {
@@ -46,6 +46,7 @@ internal static class DrainScenario
         var configs = new List<Config>();
         configs.AddRange(s.Relays.Select(r => new Config(r, 500, true)));
         configs.AddRange(s.BatchSizes.Where(b => b != 500).Select(b => new Config(1, b, true)));
+        configs.AddRange(s.ConcurrentBatches.Where(c => c != 1).Select(c => new Config(1, 500, true, c)));
         configs.Add(new Config(1, 500, false));
 
         // Diagnostic (not a limit): the library's Kafka transport alone, SendAsync on relay-sized batches one after another, no database.
@@ -70,28 +71,28 @@ internal static class DrainScenario
 
         Report.Table table = report.Add(
             $"Drain: a backlog of {Fmt.N(backlog)} messages ({s.PayloadBytes} B, {Fmt.N(s.Keys)} keys, random key order) relayed to the mock cluster ({BenchEnvironment.Partitions} partitions, 3 brokers)",
-            "relays", "batch", "per-key order", "relay msg/s", "bare claim+mark msg/s", "plain producer msg/s", "vs lower limit", "target", "holds", "transport alone msg/s (diagnostic)");
+            "relays", "batch", "batches in flight", "per-key order", "relay msg/s", "bare claim+mark msg/s", "plain producer msg/s", "vs lower limit", "target", "holds", "transport alone msg/s (diagnostic)");
         foreach (Outcome o in outcomes)
         {
             double limit = Math.Min(o.BareRate, o.ProducerRate);
-            table.Row(o.Config.Relays.ToString(), o.Config.BatchSize.ToString(), o.Config.KeyOrder ? "on" : "off", Fmt.Rate(o.Rate), Fmt.Rate(o.BareRate), Fmt.Rate(o.ProducerRate),
+            table.Row(o.Config.Relays.ToString(), o.Config.BatchSize.ToString(), o.Config.ConcurrentBatches.ToString(), o.Config.KeyOrder ? "on" : "off", Fmt.Rate(o.Rate), Fmt.Rate(o.BareRate), Fmt.Rate(o.ProducerRate),
                 Fmt.Pct(o.Rate / limit), o.Config.KeyOrder ? "≥ 80 %" : "", o.Config.KeyOrder ? Fmt.Holds(o.Rate / limit >= 0.8) : "", Fmt.Rate(o.TransportRate));
         }
 
         table.Note($"Relay rate = backlog / (relay hosts started → last outcome recorded). Plain producer: median of {s.Repeat}, `Produce` of every message then `Flush`. " +
-                   "Bare claim+mark: the PostgreSQL dialect's claim statement and outcome UPDATE (via `OutboxSql`), read with `OutboxRowReader`, one connection per claimer, no Kafka. " +
+                   "Bare claim+mark: the PostgreSQL dialect's claim statement and outcome UPDATE (via `OutboxSql`), read with `OutboxRowReader`, one connection per claimer (relays × batches in flight), no Kafka. " +
                    "Transport alone: the library's `KafkaOutboxTransport.SendAsync` on batches of the same size, one after another, no database (what one relay could reach if claim and record cost nothing).");
 
         Report.Table phases = report.Add(
-            "Drain profile: where a relay pass spends its time (sums over all relays, ms per pass)",
-            "relays", "batch", "order", "passes", "msgs/pass", "claim", "send (produce→all acks)", "record", "other", "empty claims", "CPU: this process", "CPU: PostgreSQL");
+            "Drain profile: where a relay pass spends its time (sums over all relays and batches in flight, ms per pass)",
+            "relays", "batch", "in flight", "order", "passes", "msgs/pass", "claim", "send (produce→all acks)", "record", "other", "empty claims", "CPU: this process", "CPU: PostgreSQL");
         foreach (Outcome o in outcomes)
         {
             RelayProbe p = o.Probe;
             double passes = Math.Max(1, p.Passes);
             double wall = o.Config.Relays * (backlog / o.Rate) * 1000; // relay-ms available
             double claim = p.ClaimTime.TotalMilliseconds, send = p.SendTime.TotalMilliseconds, record = p.RecordTime.TotalMilliseconds;
-            phases.Row(o.Config.Relays.ToString(), o.Config.BatchSize.ToString(), o.Config.KeyOrder ? "on" : "off", Fmt.N(p.Passes), Fmt.Rate(p.Delivered / passes),
+            phases.Row(o.Config.Relays.ToString(), o.Config.BatchSize.ToString(), o.Config.ConcurrentBatches.ToString(), o.Config.KeyOrder ? "on" : "off", Fmt.N(p.Passes), Fmt.Rate(p.Delivered / passes),
                 Fmt.Ms(claim / passes), Fmt.Ms(send / passes), Fmt.Ms(record / passes), Fmt.Ms(Math.Max(0, wall - claim - send - record) / passes), Fmt.N(p.EmptyClaims),
                 Fmt.Pct(o.ProcessCpuShare), Fmt.Pct(o.PostgresCpuShare));
         }
@@ -185,7 +186,7 @@ internal static class DrainScenario
         var cache = new OutboxSql.Cache<TestDbContext>();
         long marked = 0;
         var contexts = new List<TestDbContext>();
-        for (int k = 0; k < config.Relays; k++)
+        for (int k = 0; k < config.Relays * config.ConcurrentBatches; k++)
         {
             TestDbContext context = db.CreateContext();
             await context.Database.OpenConnectionAsync();
@@ -248,6 +249,7 @@ internal static class DrainScenario
             {
                 o.BatchSize = config.BatchSize;
                 o.PreserveKeyOrder = config.KeyOrder;
+                o.MaxConcurrentBatches = config.ConcurrentBatches;
             }, start: false));
         }
 
