@@ -9,6 +9,11 @@ internal sealed class OutboxSignal : IOutboxSignal, IDisposable
 
     public void Notify()
     {
+        if (semaphore.CurrentCount > 0)
+        {
+            return; // Already signalled; skip the exception path on every commit of a busy writer.
+        }
+
         try
         {
             semaphore.Release();
