@@ -12,26 +12,20 @@ namespace Outbox.EntityFrameworkCore;
 internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, OutboxSql.Cache<TContext> cache, IOptions<OutboxOptions> options) : IOutboxStore
     where TContext : DbContext
 {
-    public async Task<IReadOnlyList<OutboxMessage>> ClaimAsync(OutboxClaim claim, CancellationToken cancellationToken = default)
-    {
-        OutboxSql sql = cache.Get(context);
-        await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using DbCommand command = CreateCommand();
-            command.CommandText = sql.Claim(claim.PreserveKeyOrder);
-            sql.Parameters.Add(command, "owner", claim.LeaseOwner);
-            sql.Parameters.Add(command, "now", claim.Now);
-            sql.Parameters.Add(command, "lease", claim.LeaseExpiresAt);
-            sql.Parameters.Add(command, "batch", claim.BatchSize);
-            await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return await OutboxRowReader.ReadClaimedAsync(reader, claim, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
-        }
-    }
+    public Task<IReadOnlyList<OutboxMessage>> ClaimAsync(OutboxClaim claim, CancellationToken cancellationToken = default) =>
+        WithConnectionAsync<IReadOnlyList<OutboxMessage>>(
+            async (sql, token) =>
+            {
+                await using DbCommand command = CreateCommand();
+                command.CommandText = sql.Claim(claim.PreserveKeyOrder);
+                sql.Parameters.Add(command, "owner", claim.LeaseOwner);
+                sql.Parameters.Add(command, "now", claim.Now);
+                sql.Parameters.Add(command, "lease", claim.LeaseExpiresAt);
+                sql.Parameters.Add(command, "batch", claim.BatchSize);
+                await using DbDataReader reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+                return await OutboxRowReader.ReadClaimedAsync(reader, claim, token).ConfigureAwait(false);
+            },
+            cancellationToken);
 
     public async Task<int> RecordOutcomesAsync(string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken = default)
     {
@@ -42,55 +36,48 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
             return 0;
         }
 
-        OutboxSql sql = cache.Get(context);
-        await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            int applied = 0;
-            foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, leaseOwner, outcomes, sql.Parameters, deleteCompleted: options.Value.CompletedRetention == TimeSpan.Zero))
+        return await WithConnectionAsync(
+            async (sql, token) =>
+            {
+                int applied = 0;
+                foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, leaseOwner, outcomes, sql.Parameters, DeleteOnComplete))
+                {
+                    await using DbCommand command = CreateCommand();
+                    fill(command);
+                    applied += await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                }
+
+                return applied;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<OutboxSummary> GetSummaryAsync(CancellationToken cancellationToken = default) =>
+        WithConnectionAsync(
+            async (sql, token) =>
             {
                 await using DbCommand command = CreateCommand();
-                fill(command);
-                applied += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            return applied;
-        }
-        finally
-        {
-            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
-        }
-    }
-
-    public async Task<OutboxSummary> GetSummaryAsync(CancellationToken cancellationToken = default)
-    {
-        OutboxSql sql = cache.Get(context);
-        await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using DbCommand command = CreateCommand();
-            command.CommandText = sql.Summary;
-            await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var counts = new long[4];
-            DateTimeOffset? oldest = null;
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var status = (OutboxStatus)reader.GetInt32(0);
-                counts[(int)status] = reader.GetInt64(1);
-                if (OutboxStateMachine.IsUnfinished(status) && !reader.IsDBNull(2))
+                command.CommandText = sql.Summary;
+                await using DbDataReader reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+                var counts = new long[4];
+                DateTimeOffset? oldest = null;
+                while (await reader.ReadAsync(token).ConfigureAwait(false))
                 {
-                    DateTimeOffset created = reader.GetFieldValue<DateTimeOffset>(2);
-                    oldest = oldest is null || created < oldest ? created : oldest;
+                    var status = (OutboxStatus)reader.GetInt32(0);
+                    counts[(int)status] = reader.GetInt64(1);
+                    if (OutboxStateMachine.IsUnfinished(status) && !reader.IsDBNull(2))
+                    {
+                        DateTimeOffset created = reader.GetFieldValue<DateTimeOffset>(2);
+                        oldest = oldest is null || created < oldest ? created : oldest;
+                    }
                 }
-            }
 
-            return new OutboxSummary(counts[0], counts[1], counts[2], counts[3], oldest);
-        }
-        finally
-        {
-            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
-        }
-    }
+                return new OutboxSummary(counts[0], counts[1], counts[2], counts[3], oldest);
+            },
+            cancellationToken);
+
+    /// <summary>Gets whether completed messages are deleted at once (zero retention) instead of marked COMPLETE.</summary>
+    private bool DeleteOnComplete => options.Value.CompletedRetention == TimeSpan.Zero;
 
     public async Task<int> ConfirmAsync(IReadOnlyList<Guid> messageIds, DateTimeOffset completedAt, CancellationToken cancellationToken = default)
     {
@@ -98,7 +85,7 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
         OutboxStateMachine.EnsureTransition(OutboxStatus.Publish, OutboxStatus.Complete);
         Guid[] ids = messageIds.ToArray();
         IQueryable<OutboxMessage> published = context.Set<OutboxMessage>().Where(m => ids.Contains(m.Id) && m.Status == OutboxStatus.Publish);
-        if (options.Value.CompletedRetention == TimeSpan.Zero)
+        if (DeleteOnComplete)
         {
             return await published.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -134,17 +121,26 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
                 cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<int> DeleteCompletedAsync(DateTimeOffset completedBefore, int limit, CancellationToken cancellationToken = default)
+    public Task<int> DeleteCompletedAsync(DateTimeOffset completedBefore, int limit, CancellationToken cancellationToken = default) =>
+        WithConnectionAsync(
+            async (sql, token) =>
+            {
+                await using DbCommand command = CreateCommand();
+                command.CommandText = sql.DeleteCompleted;
+                sql.Parameters.Add(command, "before", completedBefore);
+                sql.Parameters.Add(command, "batch", limit);
+                return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+            },
+            cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> with the context's connection open (opened and closed here unless the caller already holds it open).</summary>
+    private async Task<T> WithConnectionAsync<T>(Func<OutboxSql, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         OutboxSql sql = cache.Get(context);
         await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using DbCommand command = CreateCommand();
-            command.CommandText = sql.DeleteCompleted;
-            sql.Parameters.Add(command, "before", completedBefore);
-            sql.Parameters.Add(command, "batch", limit);
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return await work(sql, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
