@@ -21,7 +21,16 @@ namespace Outbox.Benchmarks.Scenarios;
 /// </summary>
 internal static class DrainScenario
 {
-    public sealed record Config(int Relays, int BatchSize, bool KeyOrder, int ConcurrentBatches = 1);
+    /// <summary>What a relay runs with when the application does not say: <see cref="OutboxOptions.MaxConcurrentBatches"/>'s default.</summary>
+    public static readonly int DefaultConcurrentBatches = new OutboxOptions().MaxConcurrentBatches;
+
+    public sealed record Config(int Relays, int BatchSize, bool KeyOrder, int ConcurrentBatches)
+    {
+        public Config(int relays, int batchSize, bool keyOrder)
+            : this(relays, batchSize, keyOrder, DefaultConcurrentBatches)
+        {
+        }
+    }
 
     public sealed record Outcome(Config Config, double Rate, double BareRate, double ProducerRate, RelayProbe Probe, double ProcessCpuShare, double PostgresCpuShare)
     {
@@ -46,7 +55,7 @@ internal static class DrainScenario
         var configs = new List<Config>();
         configs.AddRange(s.Relays.Select(r => new Config(r, 500, true)));
         configs.AddRange(s.BatchSizes.Where(b => b != 500).Select(b => new Config(1, b, true)));
-        configs.AddRange(s.ConcurrentBatches.Where(c => c != 1).Select(c => new Config(1, 500, true, c)));
+        configs.AddRange(s.ConcurrentBatches.Where(c => c != DefaultConcurrentBatches).Select(c => new Config(1, 500, true, c)));
         configs.Add(new Config(1, 500, false));
 
         // Diagnostic (not a limit): the library's Kafka transport alone, SendAsync on relay-sized batches one after another, no database.
@@ -206,7 +215,7 @@ internal static class DrainScenario
                 List<OutboxMessage> claimed;
                 await using (DbCommand command = connection.CreateCommand())
                 {
-                    command.CommandText = sql.Claim(config.KeyOrder);
+                    command.CommandText = sql.Claim(config.KeyOrder, relaxedCommit: true); // as the relay runs it
                     sql.Parameters.Add(command, "owner", claim.LeaseOwner);
                     sql.Parameters.Add(command, "now", claim.Now);
                     sql.Parameters.Add(command, "lease", claim.LeaseExpiresAt);
@@ -222,7 +231,7 @@ internal static class DrainScenario
                 }
 
                 OutboxOutcome[] outcomes = claimed.Select(m => new OutboxOutcome(m.Id, OutboxStatus.Complete, m.Attempts, m.NextAttemptAt, null, now)).ToArray();
-                foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, owner, outcomes, sql.Parameters, deleteCompleted: false))
+                foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, owner, outcomes, sql.Parameters, deleteCompleted: false, relaxedCommit: true))
                 {
                     await using DbCommand command = connection.CreateCommand();
                     fill(command);

@@ -18,11 +18,30 @@ internal abstract class OutboxSqlDialect
     public abstract string Quote(string identifier);
 
     /// <summary>Claims due rows (INIT and due, or PUBLISH with an expired lease) and returns <see cref="OutboxTable.ClaimedColumns"/>.</summary>
-    public abstract string Claim(OutboxTable t, bool preserveKeyOrder);
+    /// <remarks>
+    /// With <paramref name="relaxedCommit"/> the statement, run on its own (autocommit), may commit
+    /// without waiting for its log flush where the database allows it (see <see cref="RelaxedCommit"/>).
+    /// </remarks>
+    public abstract string Claim(OutboxTable t, bool preserveKeyOrder, bool relaxedCommit);
 
     /// <summary>The commands (usually one) that record <paramref name="outcomes"/>, each as an action that fills a command.</summary>
-    /// <remarks>With <paramref name="deleteCompleted"/>, completed messages are deleted instead of kept until retention.</remarks>
-    public abstract IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, bool deleteCompleted);
+    /// <remarks>
+    /// With <paramref name="deleteCompleted"/>, completed messages are deleted instead of kept until retention.
+    /// <paramref name="relaxedCommit"/> as for <see cref="Claim"/>.
+    /// </remarks>
+    public abstract IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, bool deleteCompleted, bool relaxedCommit);
+
+    /// <summary>
+    /// A condition that is always true and makes the statement's own transaction commit without
+    /// waiting for the log flush, or <see langword="null"/> where the database has no such switch.
+    /// Only for the relay's bookkeeping, never for the application's writes: losing the last
+    /// claims or outcomes in a database crash sends those messages again; it never loses one,
+    /// because the INIT row was committed durably by the application's transaction.
+    /// </summary>
+    public virtual string? RelaxedCommit => null;
+
+    /// <summary><c> AND </c><see cref="RelaxedCommit"/> when asked for and available; otherwise empty.</summary>
+    protected string AndRelaxedCommit(bool relaxedCommit) => relaxedCommit && RelaxedCommit is { } condition ? " AND " + condition : string.Empty;
 
     /// <summary>Deletes at most <c>@batch</c> COMPLETE rows completed before <c>@before</c>, in one short statement.</summary>
     public abstract string DeleteCompleted(OutboxTable t);

@@ -7,13 +7,17 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
 {
     public override string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    public override string Claim(OutboxTable t, bool preserveKeyOrder) =>
+    // An uncorrelated sub-select runs once per statement (an InitPlan); set_config(…, true) lasts
+    // until the statement's own transaction ends, so the application's commits keep their setting.
+    public override string RelaxedCommit => "(SELECT set_config('synchronous_commit', 'off', true)) = 'off'";
+
+    public override string Claim(OutboxTable t, bool preserveKeyOrder, bool relaxedCommit) =>
         $"""
         UPDATE {t.Name} AS o SET {t.Status} = {Publish}, {t.LeaseOwner} = @owner, {t.LeaseExpiresAt} = @lease, {t.PublishedAt} = @now
         FROM (SELECT c.{t.Id} FROM {t.Name} AS c
               WHERE {Claimable(t, preserveKeyOrder)}
               ORDER BY c.{t.Id} LIMIT @batch FOR UPDATE SKIP LOCKED) AS s
-        WHERE o.{t.Id} = s.{t.Id}
+        WHERE o.{t.Id} = s.{t.Id}{AndRelaxedCommit(relaxedCommit)}
         RETURNING {t.ClaimedColumns("o")}
         """;
 
@@ -24,7 +28,7 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
             LIMIT @batch FOR UPDATE SKIP LOCKED)
         """;
 
-    public override IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, bool deleteCompleted)
+    public override IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, bool deleteCompleted, bool relaxedCommit)
     {
         if (deleteCompleted)
         {
@@ -33,7 +37,7 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
             {
                 yield return command =>
                 {
-                    command.CommandText = $"DELETE FROM {t.Name} WHERE {t.Id} = ANY(@ids) AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner";
+                    command.CommandText = $"DELETE FROM {t.Name} WHERE {t.Id} = ANY(@ids) AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner{AndRelaxedCommit(relaxedCommit)}";
                     parameters.Add(command, "owner", leaseOwner);
                     parameters.Add(command, "ids", done);
                 };
@@ -53,7 +57,7 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
                 UPDATE {t.Name} AS o SET {t.Status} = u.s, {t.Attempts} = u.a, {t.NextAttemptAt} = u.n, {t.LastError} = COALESCE(u.e, o.{t.LastError}),
                     {t.CompletedAt} = CASE WHEN u.s = {Complete} THEN u.t ELSE o.{t.CompletedAt} END, {t.LeaseOwner} = NULL, {t.LeaseExpiresAt} = NULL
                 FROM unnest(@ids, @statuses, @attempts, @nexts, @errors, @ats) AS u(i, s, a, n, e, t)
-                WHERE o.{t.Id} = u.i AND o.{t.Status} = {Publish} AND o.{t.LeaseOwner} = @owner
+                WHERE o.{t.Id} = u.i AND o.{t.Status} = {Publish} AND o.{t.LeaseOwner} = @owner{AndRelaxedCommit(relaxedCommit)}
                 """;
             parameters.Add(command, "owner", leaseOwner);
             parameters.Add(command, "ids", outcomes.Select(o => o.MessageId).ToArray());

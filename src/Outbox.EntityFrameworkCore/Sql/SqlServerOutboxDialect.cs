@@ -10,7 +10,7 @@ internal sealed class SqlServerOutboxDialect : OutboxSqlDialect
 {
     public override string Quote(string identifier) => "[" + identifier.Replace("]", "]]", StringComparison.Ordinal) + "]";
 
-    public override string Claim(OutboxTable t, bool preserveKeyOrder) =>
+    public override string Claim(OutboxTable t, bool preserveKeyOrder, bool relaxedCommit) =>
         $"""
         WITH c AS (
             SELECT TOP (@batch) * FROM {t.Name} AS c WITH (UPDLOCK, ROWLOCK, READPAST)
@@ -21,7 +21,7 @@ internal sealed class SqlServerOutboxDialect : OutboxSqlDialect
         """;
 
     // 7 parameters per statement, 2,100 per command at most.
-    public override IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, bool deleteCompleted) =>
+    public override IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, bool deleteCompleted, bool relaxedCommit) =>
         StatementPerOutcome(t, leaseOwner, outcomes, parameters, deleteCompleted, perCommand: 290);
 
     // Small batches and READPAST: no lock escalation, no waiting on the relay's locks.

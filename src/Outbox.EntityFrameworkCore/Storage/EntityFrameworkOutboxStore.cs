@@ -17,7 +17,7 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
             async (sql, token) =>
             {
                 await using DbCommand command = CreateCommand();
-                command.CommandText = sql.Claim(claim.PreserveKeyOrder);
+                command.CommandText = sql.Claim(claim.PreserveKeyOrder, OwnTransaction);
                 sql.Parameters.Add(command, "owner", claim.LeaseOwner);
                 sql.Parameters.Add(command, "now", claim.Now);
                 sql.Parameters.Add(command, "lease", claim.LeaseExpiresAt);
@@ -40,7 +40,7 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
             async (sql, token) =>
             {
                 int applied = 0;
-                foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, leaseOwner, outcomes, sql.Parameters, DeleteOnComplete))
+                foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, leaseOwner, outcomes, sql.Parameters, DeleteOnComplete, OwnTransaction))
                 {
                     await using DbCommand command = CreateCommand();
                     fill(command);
@@ -75,6 +75,12 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
                 return new OutboxSummary(counts[0], counts[1], counts[2], counts[3], oldest);
             },
             cancellationToken);
+
+    /// <summary>
+    /// Gets whether a statement runs in a transaction of its own (autocommit), so the relay's
+    /// bookkeeping may commit without waiting for the log flush; never inside a caller's transaction.
+    /// </summary>
+    private bool OwnTransaction => context.Database.CurrentTransaction is null && System.Transactions.Transaction.Current is null;
 
     /// <summary>Gets whether completed messages are deleted at once (zero retention) instead of marked COMPLETE.</summary>
     private bool DeleteOnComplete => options.Value.CompletedRetention == TimeSpan.Zero;
