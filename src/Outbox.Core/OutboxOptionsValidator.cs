@@ -26,7 +26,7 @@ internal sealed class OutboxOptionsValidator(IServiceProviderIsService services)
 
         if (options.MaxConcurrentBatches is < 1 or > 16)
         {
-            failures.Add($"OutboxOptions.MaxConcurrentBatches is {options.MaxConcurrentBatches}. Set it between 1 and 16 (the default is 1).");
+            failures.Add($"OutboxOptions.MaxConcurrentBatches is {options.MaxConcurrentBatches}. Set it between 1 and 16 (the default is 2).");
         }
 
         if (options.LeaseDuration < TimeSpan.FromSeconds(1))
