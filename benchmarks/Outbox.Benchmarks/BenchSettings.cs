@@ -22,7 +22,8 @@ internal sealed class BenchSettings
           --duration <seconds>    window of each write / end-to-end run (default 5; quick 0.3)
           --latency-seconds <s>   length of each latency run (default 10; quick 0.5)
           --repeat <n>            repeats of the cheap runs (write, e2e, raw producer), median reported (default 3; quick 1)
-          --concurrent-batches <l> extra drain runs (1 relay, batch 500) with OutboxOptions.MaxConcurrentBatches (default 2)
+          --concurrent-batches <l> extra drain runs (1 relay, batch 500) with other OutboxOptions.MaxConcurrentBatches values
+                          (default 1; every other run uses the library's default, 2)
           --rates <list>          latency offered loads in msg/s (default 1000,5000)
           --batch-sizes <list>    drain batch-size sweep (default 100,500,1000,2000)
           --relays <list>         drain relay counts (default 1,2,4)
@@ -59,7 +60,7 @@ internal sealed class BenchSettings
 
     public int[] Rates { get; private set; } = [1_000, 5_000];
 
-    public int[] ConcurrentBatches { get; private set; } = [2];
+    public int[] ConcurrentBatches { get; private set; } = [1];
 
     public int Keys { get; private set; } = 10_000;
 

@@ -31,7 +31,8 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
     public KafkaMockCluster Kafka { get; }
 
-    public BenchSettings Settings { get; }
+    /// <summary>Gets or sets the settings the scenarios read (swapped for the warm-up).</summary>
+    public BenchSettings Settings { get; set; }
 
     public static async Task<BenchEnvironment> StartAsync(BenchSettings settings)
     {
@@ -80,19 +81,25 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         return options;
     }
 
-    public IProducer<string?, byte[]> NewProducer() =>
-        new ProducerBuilder<string?, byte[]>(ProducerConfig())
+    public IProducer<string?, byte[]> NewProducer()
+    {
+        noDelay?.ScanSoon();
+        return new ProducerBuilder<string?, byte[]>(ProducerConfig())
             .SetKeySerializer(Serializers.Utf8)
             .SetValueSerializer(Serializers.ByteArray)
             .SetLogHandler((_, _) => { })
             .Build();
+    }
 
     /// <summary>
     /// Builds (and starts) an application host the way users wire the outbox, with the probe's
     /// decorators around the real store and transport.
     /// </summary>
-    public Task<IHost> StartHostAsync(TestDatabase database, RelayProbe probe, Action<OutboxOptions>? configure = null, bool fastPath = true, bool start = true) =>
-        StartHostAsync(o => database.Configure(o), Kafka.BootstrapServers, probe, configure, fastPath, start, Settings.Producer);
+    public Task<IHost> StartHostAsync(TestDatabase database, RelayProbe probe, Action<OutboxOptions>? configure = null, bool fastPath = true, bool start = true)
+    {
+        noDelay?.ScanSoon(); // the relay's producer connects now (or when the host starts)
+        return StartHostAsync(o => database.Configure(o), Kafka.BootstrapServers, probe, configure, fastPath, start, Settings.Producer);
+    }
 
     public static async Task<IHost> StartHostAsync(Action<DbContextOptionsBuilder> database, string bootstrapServers, RelayProbe probe, Action<OutboxOptions>? configure = null, bool fastPath = true, bool start = true, IReadOnlyDictionary<string, string>? producer = null)
     {
@@ -202,6 +209,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     {
         if (noDelay is not null)
         {
+            Console.Error.WriteLine($"[bench] TCP_NODELAY set on {noDelay.Applied} mock-broker connections");
             await noDelay.DisposeAsync();
         }
 

@@ -8,7 +8,8 @@ namespace Outbox.Benchmarks.Infrastructure;
 /// broker leaves Nagle on). With Nagle on, a broker answering several produce requests in a row
 /// holds the second answer until the client's delayed ACK (about 40 ms on Linux), so any batch
 /// that spans two partitions of one broker waits about 40 ms: a test-environment artifact, not a
-/// cost of the outbox. A background loop applies it to new connections every 20 ms.
+/// cost of the outbox. A background loop applies it to new connections: every 20 ms for a few seconds after
+/// <see cref="ScanSoon"/> or a new broker connection, every 500 ms otherwise (the scan costs CPU).
 /// </summary>
 internal sealed partial class MockBrokerNoDelay : IAsyncDisposable
 {
@@ -18,6 +19,7 @@ internal sealed partial class MockBrokerNoDelay : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
     private readonly HashSet<int> done = [];
+    private long fastUntil = Environment.TickCount64 + 3000;
 
     public MockBrokerNoDelay(string bootstrapServers)
     {
@@ -28,28 +30,24 @@ internal sealed partial class MockBrokerNoDelay : IAsyncDisposable
     /// <summary>Gets how many broker-side sockets got TCP_NODELAY so far.</summary>
     public int Applied { get; private set; }
 
+    /// <summary>Scans every 20 ms for the next few seconds (call it when clients are about to connect); otherwise every 500 ms.</summary>
+    public void ScanSoon() => Volatile.Write(ref fastUntil, Environment.TickCount64 + 3000);
+
     public void ApplyNow()
     {
         lock (done)
         {
+            var present = new HashSet<int>();
             foreach (string entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
             {
-                if (!int.TryParse(Path.GetFileName(entry), out int fd) || done.Contains(fd))
+                // Names only (no stat, no readlink): getsockname tells sockets and their port apart cheaply.
+                if (!int.TryParse(Path.GetFileName(entry), out int fd))
                 {
                     continue;
                 }
 
-                string? target;
-                try
-                {
-                    target = new FileInfo(entry).LinkTarget;
-                }
-                catch (IOException)
-                {
-                    continue;
-                }
-
-                if (target is null || !target.StartsWith("socket:", StringComparison.Ordinal) || LocalPort(fd) is not int port || !ports.Contains(port))
+                present.Add(fd);
+                if (done.Contains(fd) || LocalPort(fd) is not int port || !ports.Contains(port))
                 {
                     continue;
                 }
@@ -59,11 +57,12 @@ internal sealed partial class MockBrokerNoDelay : IAsyncDisposable
                 {
                     done.Add(fd);
                     Applied++;
+                    ScanSoon(); // more connections usually follow
                 }
             }
 
-            // Closed fds get reused: forget those that no longer are broker sockets.
-            done.RemoveWhere(fd => LocalPort(fd) is not int p || !ports.Contains(p));
+            // Closed fds get reused: forget those that are gone or no longer broker sockets.
+            done.RemoveWhere(fd => !present.Contains(fd) || LocalPort(fd) is not int p || !ports.Contains(p));
         }
     }
 
@@ -74,7 +73,7 @@ internal sealed partial class MockBrokerNoDelay : IAsyncDisposable
             try
             {
                 ApplyNow();
-                await Task.Delay(20, stop.Token);
+                await Task.Delay(Environment.TickCount64 < Volatile.Read(ref fastUntil) ? 20 : 500, stop.Token);
             }
             catch (OperationCanceledException)
             {
