@@ -89,7 +89,7 @@ internal static class DrainScenario
         }
 
         table.Note($"Relay rate = backlog / (relay hosts started → last outcome recorded). Plain producer: median of {s.Repeat}, `Produce` of every message then `Flush`. " +
-                   "Bare claim+mark: the PostgreSQL dialect's claim statement and outcome UPDATE (via `OutboxSql`), read with `OutboxRowReader`, one connection per claimer (relays × batches in flight), no Kafka. " +
+                   "Bare claim+mark: the EF Core store's `RecordOutcomesAndClaimAsync` in a loop (the claim statement and the outcome UPDATE the relay runs, in one round trip), one connection per claimer (relays × batches in flight), no relay, no Kafka. " +
                    "Transport alone: the library's `KafkaOutboxTransport.SendAsync` on batches of the same size, one after another, no database (what one relay could reach if claim and record cost nothing).");
 
         Report.Table phases = report.Add(
@@ -106,7 +106,7 @@ internal static class DrainScenario
                 Fmt.Pct(o.ProcessCpuShare), Fmt.Pct(o.PostgresCpuShare));
         }
 
-        phases.Note("claim/record = `IOutboxStore.ClaimAsync`/`RecordOutcomesAsync` (SQL round trip + materialization), send = `IOutboxTransport.SendAsync` (produce every message, await every delivery report). " +
+        phases.Note("claim = `IOutboxStore.RecordOutcomesAndClaimAsync` (the previous batch's outcomes and this claim, one round trip on PostgreSQL; a relay's first claim is `ClaimAsync`), record = `RecordOutcomesAsync` on its own (a relay's last batch before it waits), send = `IOutboxTransport.SendAsync` (produce every message, await every delivery report). " +
                     "CPU shares are of the machine's 2 cores over the drain (this process includes the in-process mock brokers).");
         return outcomes;
     }
@@ -190,9 +190,16 @@ internal static class DrainScenario
         return count / elapsed.TotalSeconds;
     }
 
+    /// <summary>
+    /// The database's limit: the EF Core store's own calls in a loop, no relay and no Kafka around
+    /// them. Each claimer does what a relay loop does between sends: record the previous batch's
+    /// outcomes together with the next claim (<c>RecordOutcomesAndClaimAsync</c>, one round trip
+    /// on PostgreSQL), with every message marked COMPLETE.
+    /// </summary>
     private static async Task<double> BareClaimAndMarkAsync(TestDatabase db, Config config, int total)
     {
         var cache = new OutboxSql.Cache<TestDbContext>();
+        IOptions<OutboxOptions> options = Options.Create(new OutboxOptions());
         long marked = 0;
         var contexts = new List<TestDbContext>();
         for (int k = 0; k < config.Relays * config.ConcurrentBatches; k++)
@@ -205,37 +212,19 @@ internal static class DrainScenario
         long started = Stopwatch.GetTimestamp();
         await Task.WhenAll(contexts.Select((context, k) => Task.Run(async () =>
         {
-            OutboxSql sql = cache.Get(context);
-            DbConnection connection = context.Database.GetDbConnection();
+            var store = new EntityFrameworkOutboxStore<TestDbContext>(context, cache, options);
             string owner = $"bare/{k}";
-            while (Interlocked.Read(ref marked) < total)
+            OutboxOutcome[] previous = [];
+            while (Interlocked.Read(ref marked) < total || previous.Length > 0)
             {
                 DateTimeOffset now = DateTimeOffset.UtcNow;
                 var claim = new OutboxClaim(owner, config.BatchSize, now, now + TimeSpan.FromMinutes(2), config.KeyOrder);
-                List<OutboxMessage> claimed;
-                await using (DbCommand command = connection.CreateCommand())
-                {
-                    command.CommandText = sql.Claim(config.KeyOrder, relaxedCommit: true); // as the relay runs it
-                    sql.Parameters.Add(command, "owner", claim.LeaseOwner);
-                    sql.Parameters.Add(command, "now", claim.Now);
-                    sql.Parameters.Add(command, "lease", claim.LeaseExpiresAt);
-                    sql.Parameters.Add(command, "batch", claim.BatchSize);
-                    await using DbDataReader reader = await command.ExecuteReaderAsync();
-                    claimed = await OutboxRowReader.ReadClaimedAsync(reader, claim, CancellationToken.None);
-                }
-
-                if (claimed.Count == 0)
+                (int applied, IReadOnlyList<OutboxMessage> claimed) = await ((IOutboxStore)store).RecordOutcomesAndClaimAsync(owner, previous, claim);
+                Interlocked.Add(ref marked, applied);
+                previous = claimed.Select(m => new OutboxOutcome(m.Id, OutboxStatus.Complete, m.Attempts, m.NextAttemptAt, null, now)).ToArray();
+                if (claimed.Count == 0 && Interlocked.Read(ref marked) < total)
                 {
                     await Task.Delay(1); // every due row is held by another claimer (or blocked behind one of its keys)
-                    continue;
-                }
-
-                OutboxOutcome[] outcomes = claimed.Select(m => new OutboxOutcome(m.Id, OutboxStatus.Complete, m.Attempts, m.NextAttemptAt, null, now)).ToArray();
-                foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, owner, outcomes, sql.Parameters, deleteCompleted: false, relaxedCommit: true))
-                {
-                    await using DbCommand command = connection.CreateCommand();
-                    fill(command);
-                    Interlocked.Add(ref marked, await command.ExecuteNonQueryAsync());
                 }
             }
         })));

@@ -9,7 +9,7 @@ internal sealed class OutboxMetrics
     {
         // Without a host (no IMeterFactory registered) the meter is still listenable by name.
         Meter meter = meterFactory?.Create(OutboxDiagnostics.MeterName) ?? new Meter(OutboxDiagnostics.MeterName);
-        BatchDuration = meter.CreateHistogram<double>("outbox.relay.batch.duration", "ms", "Time of one relay pass: claim, send and record.");
+        BatchDuration = meter.CreateHistogram<double>("outbox.relay.batch.duration", "ms", "Time of one relay pass: claim (with the previous pass's outcomes) and send.");
         Claimed = meter.CreateCounter<long>("outbox.messages.claimed", "{message}", "Messages claimed by relays.");
         Delivered = meter.CreateCounter<long>("outbox.messages.delivered", "{message}", "Messages the broker acknowledged.");
         Failed = meter.CreateCounter<long>("outbox.messages.failed", "{message}", "Sends that failed and will be retried.");

@@ -64,13 +64,49 @@ internal sealed partial class MessageRelay : IMessageRelay
 
     public async Task<int> RelayOnceAsync(CancellationToken cancellationToken = default)
     {
+        var outcomes = new List<OutboxOutcome>();
+        int claimed = await PassAsync(outcomes, cancellationToken).ConfigureAwait(false);
+        if (outcomes.Count > 0)
+        {
+            await RecordAsync(outcomes).ConfigureAwait(false);
+        }
+
+        return claimed;
+    }
+
+    /// <summary>
+    /// One pass of the hosted loop: records <paramref name="pending"/> (the last pass's outcomes)
+    /// together with this pass's claim and clears it, then sends and adds this pass's outcomes to
+    /// it, to be recorded with the next claim (or by <see cref="RecordAsync"/> when no pass
+    /// follows). A busy relay so makes one database round trip per batch instead of two. When
+    /// recording fails, <paramref name="pending"/> keeps the outcomes for the next try.
+    /// </summary>
+    /// <returns>How many messages the pass claimed.</returns>
+    internal async Task<int> PassAsync(List<OutboxOutcome> pending, CancellationToken cancellationToken)
+    {
         long started = timeProvider.GetTimestamp();
         await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
         IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
 
         DateTimeOffset now = timeProvider.GetUtcNow();
         var claim = new OutboxClaim(LeaseOwner, options.BatchSize, now, now + options.LeaseDuration, options.PreserveKeyOrder);
-        IReadOnlyList<OutboxMessage> claimed = await store.ClaimAsync(claim, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<OutboxMessage> claimed;
+        if (pending.Count == 0)
+        {
+            claimed = await store.ClaimAsync(claim, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // Retried like any recording; on PostgreSQL the call is one transaction, so a retry repeats nothing.
+            OutboxOutcome[] previous = [.. pending];
+            (int applied, claimed) = await recordPipeline.ExecuteAsync(
+                static (state, token) => new ValueTask<(int, IReadOnlyList<OutboxMessage>)>(state.store.RecordOutcomesAndClaimAsync(state.LeaseOwner, state.previous, state.claim, token)),
+                (store, LeaseOwner, previous, claim),
+                CancellationToken.None).ConfigureAwait(false);
+            pending.Clear();
+            CheckApplied(applied, previous.Length);
+        }
+
         if (claimed.Count == 0)
         {
             return 0;
@@ -105,23 +141,29 @@ internal sealed partial class MessageRelay : IMessageRelay
             results = Enumerable.Repeat(failed, claimed.Count).ToArray();
         }
 
-        List<OutboxOutcome> outcomes = ToOutcomes(claimed, results, timeProvider.GetUtcNow(), stopping: cancellationToken.IsCancellationRequested);
-        if (outcomes.Count == 0)
-        {
-            return claimed.Count; // all sent, awaiting confirmation under their lease
-        }
-
-        int applied = await recordPipeline.ExecuteAsync(
-            static (state, token) => new ValueTask<int>(state.store.RecordOutcomesAsync(state.LeaseOwner, state.outcomes, token)),
-            (store, LeaseOwner, outcomes: (IReadOnlyList<OutboxOutcome>)outcomes),
-            CancellationToken.None).ConfigureAwait(false);
-        if (applied != outcomes.Count)
-        {
-            Log.OutcomesRefused(logger, outcomes.Count - applied, LeaseOwner);
-        }
-
+        pending.AddRange(ToOutcomes(claimed, results, timeProvider.GetUtcNow(), stopping: cancellationToken.IsCancellationRequested));
         metrics.BatchDuration.Record(timeProvider.GetElapsedTime(started).TotalMilliseconds);
         return claimed.Count;
+    }
+
+    /// <summary>Records outcomes on their own (the last pass before the relay waits or stops), retried for about the lease.</summary>
+    internal async Task RecordAsync(IReadOnlyList<OutboxOutcome> outcomes)
+    {
+        await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
+        IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
+        int applied = await recordPipeline.ExecuteAsync(
+            static (state, token) => new ValueTask<int>(state.store.RecordOutcomesAsync(state.LeaseOwner, state.outcomes, token)),
+            (store, LeaseOwner, outcomes),
+            CancellationToken.None).ConfigureAwait(false);
+        CheckApplied(applied, outcomes.Count);
+    }
+
+    private void CheckApplied(int applied, int count)
+    {
+        if (applied != count)
+        {
+            Log.OutcomesRefused(logger, count - applied, LeaseOwner);
+        }
     }
 
     private List<OutboxOutcome> ToOutcomes(IReadOnlyList<OutboxMessage> claimed, IReadOnlyList<OutboxSendResult> results, DateTimeOffset now, bool stopping)

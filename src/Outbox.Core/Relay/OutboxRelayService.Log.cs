@@ -18,5 +18,8 @@ internal sealed partial class OutboxRelayService
 
         [LoggerMessage(1103, LogLevel.Information, "Outbox relay {RelayName} stopped")]
         public static partial void Stopped(ILogger logger, string relayName);
+
+        [LoggerMessage(1104, LogLevel.Warning, "Outbox relay could not record {Count} send outcomes while stopping; those messages are sent again after their lease")]
+        public static partial void RecordOnStopFailed(ILogger logger, int count, Exception exception);
     }
 }

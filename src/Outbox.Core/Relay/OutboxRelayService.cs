@@ -7,7 +7,8 @@ namespace Outbox;
 
 /// <summary>
 /// The hosted relay: <see cref="OutboxOptions.MaxConcurrentBatches"/> loops that each run passes
-/// while there is work, then sleep until a commit wakes them or the polling interval passes.
+/// while there is work, then sleep until a commit wakes them or the polling interval passes. A
+/// pass records the previous pass's outcomes in the same store call as its claim.
 /// Several loops overlap one batch's broker round trip with the next batch's claim; claims never
 /// overlap (SKIP LOCKED, and with per-key order a key's next message waits for the previous one).
 /// Failures (database or broker down) are logged and retried with backoff; the host keeps running.
@@ -42,12 +43,19 @@ internal sealed partial class OutboxRelayService(
     private async Task RunLoopAsync(IMessageRelay relay, OutboxOptions settings, CancellationToken stoppingToken)
     {
         await Task.Yield();
+
+        // The library's relay records a pass's outcomes with the next claim (one round trip per
+        // batch); a replaced IMessageRelay runs whole passes.
+        var pipelined = relay as MessageRelay;
+        var pending = new List<OutboxOutcome>();
         int failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                int claimed = await relay.RelayOnceAsync(stoppingToken).ConfigureAwait(false);
+                int claimed = pipelined is null
+                    ? await relay.RelayOnceAsync(stoppingToken).ConfigureAwait(false)
+                    : await pipelined.PassAsync(pending, stoppingToken).ConfigureAwait(false);
                 if (failures > 0)
                 {
                     Log.Recovered(logger, failures);
@@ -81,6 +89,26 @@ internal sealed partial class OutboxRelayService(
                     break;
                 }
             }
+        }
+
+        if (pipelined is not null && pending.Count > 0)
+        {
+            await RecordOnStopAsync(pipelined, pending).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The last pass's outcomes: recorded before the host stops, so nothing waits for a lease.</summary>
+    private async Task RecordOnStopAsync(MessageRelay relay, List<OutboxOutcome> pending)
+    {
+        try
+        {
+            await relay.RecordAsync(pending).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Best effort at stop: unrecorded messages are sent again after their lease.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.RecordOnStopFailed(logger, pending.Count, ex);
         }
     }
 }

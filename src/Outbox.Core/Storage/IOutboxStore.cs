@@ -29,6 +29,25 @@ public interface IOutboxStore
     Task<int> RecordOutcomesAsync(string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Records the previous batch's send outcomes, then claims the next batch, as
+    /// <see cref="RecordOutcomesAsync"/> and <see cref="ClaimAsync"/> would. The claim sees the
+    /// recorded outcomes, so a key whose message just completed has its next message claimable in
+    /// the same call. The default runs the two in turn; a store that can do both in one round trip
+    /// and one commit (the EF Core store on PostgreSQL) overrides it. The hosted relay calls this
+    /// between passes.
+    /// </summary>
+    /// <param name="leaseOwner">The lease owner that claimed the messages of <paramref name="outcomes"/>.</param>
+    /// <param name="outcomes">The outcomes to record first.</param>
+    /// <param name="claim">What to claim next.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>How many outcomes were applied, and the claimed messages, oldest first.</returns>
+    async Task<(int Recorded, IReadOnlyList<OutboxMessage> Claimed)> RecordOutcomesAndClaimAsync(string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim claim, CancellationToken cancellationToken = default)
+    {
+        int recorded = await RecordOutcomesAsync(leaseOwner, outcomes, cancellationToken).ConfigureAwait(false);
+        return (recorded, await ClaimAsync(claim, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
     /// Marks messages <see cref="OutboxStatus.Complete"/> that a confirmation (for example a
     /// consumer that read them from the topic) says arrived, whoever holds their lease. Only
     /// <see cref="OutboxStatus.Publish"/> messages move; with zero retention they are deleted.

@@ -40,6 +40,9 @@ internal abstract class OutboxSqlDialect
     /// </summary>
     public virtual string? RelaxedCommit => null;
 
+    /// <summary>Gets whether outcomes and the next claim go to the database as one batch (one round trip, one implicit transaction).</summary>
+    public virtual bool RecordsAndClaimsInOneBatch => false;
+
     /// <summary><c> AND </c><see cref="RelaxedCommit"/> when asked for and available; otherwise empty.</summary>
     protected string AndRelaxedCommit(bool relaxedCommit) => relaxedCommit && RelaxedCommit is { } condition ? " AND " + condition : string.Empty;
 

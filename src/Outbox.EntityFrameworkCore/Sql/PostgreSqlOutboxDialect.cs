@@ -11,6 +11,9 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
     // until the statement's own transaction ends, so the application's commits keep their setting.
     public override string RelaxedCommit => "(SELECT set_config('synchronous_commit', 'off', true)) = 'off'";
 
+    // Npgsql sends a batch with one Sync: outside a transaction PostgreSQL runs it as one.
+    public override bool RecordsAndClaimsInOneBatch => true;
+
     public override string Claim(OutboxTable t, bool preserveKeyOrder, bool relaxedCommit) =>
         $"""
         UPDATE {t.Name} AS o SET {t.Status} = {Publish}, {t.LeaseOwner} = @owner, {t.LeaseExpiresAt} = @lease, {t.PublishedAt} = @now

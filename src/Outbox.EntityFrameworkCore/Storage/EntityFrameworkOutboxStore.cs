@@ -17,15 +17,55 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
             async (sql, token) =>
             {
                 await using DbCommand command = CreateCommand();
-                command.CommandText = sql.Claim(claim.PreserveKeyOrder, OwnTransaction);
-                sql.Parameters.Add(command, "owner", claim.LeaseOwner);
-                sql.Parameters.Add(command, "now", claim.Now);
-                sql.Parameters.Add(command, "lease", claim.LeaseExpiresAt);
-                sql.Parameters.Add(command, "batch", claim.BatchSize);
+                FillClaim(sql, command, claim);
                 await using DbDataReader reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
                 return await OutboxRowReader.ReadClaimedAsync(reader, claim, token).ConfigureAwait(false);
             },
             cancellationToken);
+
+    /// <summary>
+    /// On PostgreSQL, one batch: the outcome statements, then the claim, in one round trip and one
+    /// implicit transaction (a failing statement rolls the whole batch back). Elsewhere, the two in turn.
+    /// </summary>
+    public async Task<(int Recorded, IReadOnlyList<OutboxMessage> Claimed)> RecordOutcomesAndClaimAsync(string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(leaseOwner);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        OutboxSql sql = cache.Get(context);
+        if (outcomes.Count == 0 || !sql.Dialect.RecordsAndClaimsInOneBatch)
+        {
+            int recorded = await RecordOutcomesAsync(leaseOwner, outcomes, cancellationToken).ConfigureAwait(false);
+            return (recorded, await ClaimAsync(claim, cancellationToken).ConfigureAwait(false));
+        }
+
+        return await WithConnectionAsync(
+            async (sql, token) =>
+            {
+                await using DbBatch batch = context.Database.GetDbConnection().CreateBatch();
+                batch.Transaction = context.Database.CurrentTransaction?.GetDbTransaction();
+                foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, leaseOwner, outcomes, sql.Parameters, DeleteOnComplete, OwnTransaction))
+                {
+                    batch.BatchCommands.Add(ToBatchCommand(batch, fill));
+                }
+
+                int outcomeStatements = batch.BatchCommands.Count;
+                batch.BatchCommands.Add(ToBatchCommand(batch, command => FillClaim(sql, command, claim)));
+                List<OutboxMessage> claimed;
+                await using (DbDataReader reader = await batch.ExecuteReaderAsync(token).ConfigureAwait(false))
+                {
+                    claimed = await OutboxRowReader.ReadClaimedAsync(reader, claim, token).ConfigureAwait(false);
+                }
+
+                int applied = 0;
+                for (int i = 0; i < outcomeStatements; i++)
+                {
+                    applied += batch.BatchCommands[i].RecordsAffected;
+                }
+
+                return (applied, (IReadOnlyList<OutboxMessage>)claimed);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<int> RecordOutcomesAsync(string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken = default)
     {
@@ -152,6 +192,28 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
         {
             await context.Database.CloseConnectionAsync().ConfigureAwait(false);
         }
+    }
+
+    private void FillClaim(OutboxSql sql, DbCommand command, OutboxClaim claim)
+    {
+        command.CommandText = sql.Claim(claim.PreserveKeyOrder, OwnTransaction);
+        sql.Parameters.Add(command, "owner", claim.LeaseOwner);
+        sql.Parameters.Add(command, "now", claim.Now);
+        sql.Parameters.Add(command, "lease", claim.LeaseExpiresAt);
+        sql.Parameters.Add(command, "batch", claim.BatchSize);
+    }
+
+    /// <summary>Fills a throwaway command with the dialect's action, then moves its text and parameters into a batch command.</summary>
+    private DbBatchCommand ToBatchCommand(DbBatch batch, Action<DbCommand> fill)
+    {
+        using DbCommand command = CreateCommand();
+        fill(command);
+        DbParameter[] parameters = command.Parameters.Cast<DbParameter>().ToArray();
+        command.Parameters.Clear();
+        DbBatchCommand batchCommand = batch.CreateBatchCommand();
+        batchCommand.CommandText = command.CommandText;
+        batchCommand.Parameters.AddRange(parameters);
+        return batchCommand;
     }
 
     private DbCommand CreateCommand()

@@ -192,6 +192,44 @@ public sealed class MessageRelayTests : IAsyncDisposable
         transport.Delivered.Should().Equal(message.Id, message.Id);
     }
 
+    [Fact]
+    public async Task PassAsync_KeepsOutcomesPendingUntilTheNextClaimWhichRecordsThemFirst()
+    {
+        OutboxMessage[] messages = Write(2, key: "k");
+        MessageRelay relay = CreateRelay();
+        var pending = new List<OutboxOutcome>();
+
+        (await relay.PassAsync(pending, CancellationToken.None)).Should().Be(1);
+        pending.Should().ContainSingle().Which.Status.Should().Be(OutboxStatus.Complete);
+        store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Publish, "the outcome is recorded with the next claim");
+
+        (await relay.PassAsync(pending, CancellationToken.None)).Should().Be(1, "the key's next message is claimable once the first is recorded");
+        store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Complete);
+        pending.Should().ContainSingle().Which.MessageId.Should().Be(messages[1].Id);
+
+        (await relay.PassAsync(pending, CancellationToken.None)).Should().Be(0);
+        pending.Should().BeEmpty();
+        messages.Should().OnlyContain(m => store.Get(m.Id).Status == OutboxStatus.Complete);
+        transport.Delivered.Should().Equal(messages.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task PassAsync_RecordingWithTheNextClaimFailsTransiently_IsRetriedAndApplied()
+    {
+        OutboxMessage[] messages = Write(2, key: "k");
+        MessageRelay relay = CreateRelay();
+        var pending = new List<OutboxOutcome>();
+        await relay.PassAsync(pending, CancellationToken.None);
+        store.RecordFailuresToInject = 2;
+
+        int claimed = await relay.PassAsync(pending, CancellationToken.None);
+
+        claimed.Should().Be(1);
+        store.RecordCalls.Should().Be(3, "two failed tries, then the one that applied");
+        store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Complete);
+        pending.Should().ContainSingle().Which.MessageId.Should().Be(messages[1].Id);
+    }
+
     private OutboxMessage[] Write(int count, string? key = "k")
     {
         var messages = new OutboxMessage[count];

@@ -54,6 +54,38 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
     }
 
     [Fact]
+    public async Task RecordOutcomesAndClaimAsync_RecordsFirstSoTheKeysNextMessageIsClaimedInTheSameCall()
+    {
+        IReadOnlyList<OutboxMessage> a = await host.WriteAsync(2, key: "a");
+        IReadOnlyList<OutboxMessage> b = await host.WriteAsync(1, key: "b");
+        (await host.ClaimAsync("relay-a")).Select(m => m.Id).Should().Equal(a[0].Id, b[0].Id);
+        DateTimeOffset now = host.Clock.GetUtcNow();
+        var claim = new OutboxClaim("relay-a", 100, now, now.AddMinutes(1), PreserveKeyOrder: true);
+
+        (int recorded, IReadOnlyList<OutboxMessage> claimed) = await host.WithStoreAsync(store => store.RecordOutcomesAndClaimAsync(
+            "relay-a", [Outcome(a[0], OutboxStatus.Complete), Outcome(b[0], OutboxStatus.Dead, attempts: 1, error: "rejected")], claim));
+
+        recorded.Should().Be(2);
+        claimed.Select(m => m.Id).Should().Equal([a[1].Id], "a's first message is COMPLETE before the claim runs");
+        (await host.ReadAllAsync()).Select(r => r.Status).Should().Equal(OutboxStatus.Complete, OutboxStatus.Publish, OutboxStatus.Dead);
+    }
+
+    [Fact]
+    public async Task RecordOutcomesAndClaimAsync_OutcomesOfAnotherOwner_AreRefusedAndNothingIsClaimedTwice()
+    {
+        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(1, key: null);
+        await host.ClaimAsync("relay-a");
+        DateTimeOffset now = host.Clock.GetUtcNow();
+        var claim = new OutboxClaim("relay-b", 100, now, now.AddMinutes(1), PreserveKeyOrder: true);
+
+        (int recorded, IReadOnlyList<OutboxMessage> claimed) = await host.WithStoreAsync(store => store.RecordOutcomesAndClaimAsync(
+            "relay-b", [Outcome(written[0], OutboxStatus.Complete)], claim));
+
+        (recorded, claimed.Count).Should().Be((0, 0), "relay-a holds the lease");
+        (await host.ReadAllAsync()).Single().LeaseOwner.Should().Be("relay-a");
+    }
+
+    [Fact]
     public async Task ClaimAsync_WithoutKeyOrder_ClaimsEveryDueMessage()
     {
         await host.WriteAsync(3, key: "a");
