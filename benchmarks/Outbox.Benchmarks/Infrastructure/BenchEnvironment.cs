@@ -61,8 +61,18 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         return topic;
     }
 
-    public Task<TestDatabase> NewDatabaseAsync(DatabaseKind kind = DatabaseKind.PostgreSql) =>
-        TestDatabase.CreateAsync(kind, kind == DatabaseKind.PostgreSql ? Postgres : null);
+    /// <summary>A fresh database, after a checkpoint so the previous scenario's dirty pages are not written during this one.</summary>
+    public async Task<TestDatabase> NewDatabaseAsync(DatabaseKind kind = DatabaseKind.PostgreSql)
+    {
+        await using (var connection = new NpgsqlConnection(Postgres.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var checkpoint = new NpgsqlCommand("CHECKPOINT", connection) { CommandTimeout = 300 };
+            await checkpoint.ExecuteNonQueryAsync();
+        }
+
+        return await TestDatabase.CreateAsync(kind, kind == DatabaseKind.PostgreSql ? Postgres : null);
+    }
 
     /// <summary>The producer configuration the outbox transport uses (its defaults), for the plain-producer limit and the no-outbox baseline.</summary>
     public Dictionary<string, string> ProducerConfig() => KafkaProducerSettings.Build(KafkaOptions());
