@@ -1,0 +1,93 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Outbox.TestSupport.Fakes;
+
+namespace Outbox.Core.Tests.Relay;
+
+/// <summary>The hosted relay loop over the in-memory fake store and fake transport.</summary>
+public sealed class OutboxRelayServiceTests : IAsyncDisposable
+{
+    private readonly FakeTimeProvider clock = new();
+    private readonly FakeOutboxStore store = new();
+    private readonly FakeOutboxTransport transport = new();
+    private readonly OutboxOptions options = new() { RelayName = "test", MaxConcurrentBatches = 1, PollingInterval = TimeSpan.FromMilliseconds(50) };
+    private readonly OutboxSignal signal = new();
+    private readonly ServiceProvider services;
+
+    public OutboxRelayServiceTests()
+    {
+        services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IOutboxStore>(store)
+            .AddSingleton<IOutboxTransport>(transport)
+            .AddSingleton(Options.Create(options))
+            .AddSingleton<TimeProvider>(clock)
+            .AddSingleton(new OutboxMetrics(null))
+            .AddSingleton<IMessageRelay, MessageRelay>()
+            .BuildServiceProvider();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        signal.Dispose();
+        await services.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task StoppedRightAfterASend_RecordsThatBatchsOutcomesBeforeItStops()
+    {
+        var factory = new OutboxMessageFactory(Options.Create(options), clock);
+        OutboxMessage[] messages = [.. Enumerable.Range(0, 3).Select(i => factory.CreateRaw("orders", null, [(byte)i]))];
+        foreach (OutboxMessage message in messages)
+        {
+            store.Add(message);
+        }
+
+        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLogger<OutboxRelayService>.Instance);
+        Task? stopping = null;
+        transport.BeforeSend = _ =>
+        {
+            // The host stops while the batch is on its way; the send itself completes.
+            transport.BeforeSend = null;
+            stopping = service.StopAsync(CancellationToken.None);
+            return Task.CompletedTask;
+        };
+
+        await service.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() => stopping is not null);
+        await stopping!.WaitAsync(TimeSpan.FromSeconds(10));
+
+        transport.Delivered.Should().Equal(messages.Select(m => m.Id));
+        messages.Should().OnlyContain(m => store.Get(m.Id).Status == OutboxStatus.Complete, "the loop records its last pass's outcomes before it returns");
+    }
+
+    [Fact]
+    public async Task Running_RecordsEachPassWithTheNextClaim_OneKeyInOrder()
+    {
+        var factory = new OutboxMessageFactory(Options.Create(options), clock);
+        OutboxMessage[] messages = [.. Enumerable.Range(0, 4).Select(i => factory.CreateRaw("orders", "one-key", [(byte)i]))];
+        foreach (OutboxMessage message in messages)
+        {
+            store.Add(message);
+        }
+
+        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLogger<OutboxRelayService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() => messages.All(m => store.Get(m.Id).Status == OutboxStatus.Complete));
+        await service.StopAsync(CancellationToken.None);
+
+        transport.Delivered.Should().Equal(messages.Select(m => m.Id), "one key: each message is claimed once the previous one is recorded");
+        store.RecordCalls.Should().Be(4, "each outcome went with the next claim, the last one with a claim that found nothing");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        condition().Should().BeTrue("the relay should get there within 10 s");
+    }
+}
