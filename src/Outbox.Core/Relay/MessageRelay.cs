@@ -78,7 +78,7 @@ internal sealed partial class MessageRelay : IMessageRelay
     /// One pass of the hosted loop: records <paramref name="pending"/> (the last pass's outcomes)
     /// together with this pass's claim and clears it, then sends and adds this pass's outcomes to
     /// it, to be recorded with the next claim (or by <see cref="RecordAsync"/> when no pass
-    /// follows). A busy relay so makes one database round trip per batch instead of two. When
+    /// follows). A busy relay thus makes one database round trip per batch instead of two. When
     /// recording fails, <paramref name="pending"/> keeps the outcomes for the next try.
     /// </summary>
     /// <returns>How many messages the pass claimed.</returns>
@@ -146,7 +146,7 @@ internal sealed partial class MessageRelay : IMessageRelay
         return claimed.Count;
     }
 
-    /// <summary>Records outcomes on their own (the last pass before the relay waits or stops), retried for about the lease.</summary>
+    /// <summary>Records outcomes on their own (after a single <see cref="RelayOnceAsync"/>, or when the hosted loop stops), retried for about the lease.</summary>
     internal async Task RecordAsync(IReadOnlyList<OutboxOutcome> outcomes)
     {
         await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();

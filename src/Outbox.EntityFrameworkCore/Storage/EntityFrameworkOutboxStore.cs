@@ -31,8 +31,7 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
     {
         ArgumentNullException.ThrowIfNull(leaseOwner);
         ArgumentNullException.ThrowIfNull(outcomes);
-        OutboxSql sql = cache.Get(context);
-        if (outcomes.Count == 0 || !sql.Dialect.RecordsAndClaimsInOneBatch)
+        if (outcomes.Count == 0 || !cache.Get(context).Dialect.RecordsAndClaimsInOneBatch)
         {
             int recorded = await RecordOutcomesAsync(leaseOwner, outcomes, cancellationToken).ConfigureAwait(false);
             return (recorded, await ClaimAsync(claim, cancellationToken).ConfigureAwait(false));
