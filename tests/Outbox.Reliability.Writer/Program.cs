@@ -62,10 +62,10 @@ if (relay)
 switch (mode)
 {
     case "relay-die-before-complete":
-        Decorator.Replace<IOutboxTransport>(builder.Services, inner => new HangAfterAckTransport(inner));
+        Decorator.Replace<IOutboxTransport>(builder.Services, HangingTransport.AfterAck);
         break;
     case "relay-die-mid-batch":
-        Decorator.Replace<IOutboxTransport>(builder.Services, inner => new HangMidBatchTransport(inner));
+        Decorator.Replace<IOutboxTransport>(builder.Services, HangingTransport.MidBatch);
         break;
     case "relay" or "write-then-die":
         break;
