@@ -37,12 +37,7 @@ public sealed class OutboxRelayServiceTests : IAsyncDisposable
     [Fact]
     public async Task StoppedRightAfterASend_RecordsThatBatchsOutcomesBeforeItStops()
     {
-        var factory = new OutboxMessageFactory(Options.Create(options), clock);
-        OutboxMessage[] messages = [.. Enumerable.Range(0, 3).Select(i => factory.CreateRaw("orders", null, [(byte)i]))];
-        foreach (OutboxMessage message in messages)
-        {
-            store.Add(message);
-        }
+        OutboxMessage[] messages = Write(3, key: null);
 
         using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLogger<OutboxRelayService>.Instance);
         Task? stopping = null;
@@ -65,12 +60,7 @@ public sealed class OutboxRelayServiceTests : IAsyncDisposable
     [Fact]
     public async Task Running_RecordsEachPassWithTheNextClaim_OneKeyInOrder()
     {
-        var factory = new OutboxMessageFactory(Options.Create(options), clock);
-        OutboxMessage[] messages = [.. Enumerable.Range(0, 4).Select(i => factory.CreateRaw("orders", "one-key", [(byte)i]))];
-        foreach (OutboxMessage message in messages)
-        {
-            store.Add(message);
-        }
+        OutboxMessage[] messages = Write(4, key: "one-key");
 
         using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLogger<OutboxRelayService>.Instance);
         await service.StartAsync(CancellationToken.None);
@@ -79,6 +69,18 @@ public sealed class OutboxRelayServiceTests : IAsyncDisposable
 
         transport.Delivered.Should().Equal(messages.Select(m => m.Id), "one key: each message is claimed once the previous one is recorded");
         store.RecordCalls.Should().Be(4, "each outcome went with the next claim, the last one with a claim that found nothing");
+    }
+
+    private OutboxMessage[] Write(int count, string? key)
+    {
+        var factory = new OutboxMessageFactory(Options.Create(options), clock);
+        OutboxMessage[] messages = [.. Enumerable.Range(0, count).Select(i => factory.CreateRaw("orders", key, [(byte)i]))];
+        foreach (OutboxMessage message in messages)
+        {
+            store.Add(message);
+        }
+
+        return messages;
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
