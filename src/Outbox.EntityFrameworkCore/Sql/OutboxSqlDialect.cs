@@ -38,7 +38,7 @@ internal abstract class OutboxSqlDialect
     /// claims or outcomes in a database crash sends those messages again; it never loses one,
     /// because the INIT row was committed durably by the application's transaction.
     /// </summary>
-    public virtual string? RelaxedCommit => null;
+    protected virtual string? RelaxedCommit => null;
 
     /// <summary>Gets whether outcomes and the next claim go to the database as one batch (one round trip, one implicit transaction).</summary>
     public virtual bool RecordsAndClaimsInOneBatch => false;

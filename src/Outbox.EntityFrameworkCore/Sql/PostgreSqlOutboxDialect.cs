@@ -9,7 +9,7 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
 
     // An uncorrelated sub-select runs once per statement (an InitPlan); set_config(…, true) lasts
     // until the statement's own transaction ends, so the application's commits keep their setting.
-    public override string RelaxedCommit => "(SELECT set_config('synchronous_commit', 'off', true)) = 'off'";
+    protected override string RelaxedCommit => "(SELECT set_config('synchronous_commit', 'off', true)) = 'off'";
 
     // Npgsql sends a batch with one Sync: outside a transaction PostgreSQL runs it as one.
     public override bool RecordsAndClaimsInOneBatch => true;
