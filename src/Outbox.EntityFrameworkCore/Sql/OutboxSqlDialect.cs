@@ -40,8 +40,8 @@ internal abstract class OutboxSqlDialect
     /// </summary>
     protected virtual string? RelaxedCommit => null;
 
-    /// <summary>Gets whether outcomes and the next claim go to the database as one batch (one round trip, one implicit transaction).</summary>
-    public virtual bool RecordsAndClaimsInOneBatch => false;
+    /// <summary>Gets whether a call's outcome statements, and the claim that may follow them, go to the database as one batch (one round trip, one implicit transaction).</summary>
+    public virtual bool RunsOutcomesAsOneBatch => false;
 
     /// <summary><c> AND </c><see cref="RelaxedCommit"/> when asked for and available; otherwise empty.</summary>
     protected string AndRelaxedCommit(bool relaxedCommit) => relaxedCommit && RelaxedCommit is { } condition ? " AND " + condition : string.Empty;
@@ -70,8 +70,18 @@ internal abstract class OutboxSqlDialect
 
     /// <summary>The SET list for one outcome, with parameter names suffixed by <paramref name="n"/>.</summary>
     protected static string OutcomeSet(OutboxTable t, string n) =>
-        $"{t.Status} = @s{n}, {t.Attempts} = @a{n}, {t.NextAttemptAt} = @n{n}, {t.LastError} = COALESCE(@e{n}, {t.LastError}), " +
+        $"{t.Status} = @s{n}, {t.Attempts} = @a{n}, {t.NextAttemptAt} = CASE WHEN @s{n} = {Init} THEN @n{n} ELSE {t.NextAttemptAt} END, {t.LastError} = COALESCE(@e{n}, {t.LastError}), " +
         $"{t.CompletedAt} = CASE WHEN @s{n} = {Complete} THEN @t{n} ELSE {t.CompletedAt} END, {t.LeaseOwner} = NULL, {t.LeaseExpiresAt} = NULL";
+
+    /// <summary>The parameters <see cref="OutcomeSet"/> names, from <paramref name="outcome"/> (its message id excluded).</summary>
+    protected static void AddOutcomeValues(DbCommand command, OutboxParameters parameters, OutboxOutcome outcome, string n)
+    {
+        parameters.Add(command, "s" + n, (int)outcome.Status);
+        parameters.Add(command, "a" + n, outcome.Attempts);
+        parameters.Add(command, "n" + n, outcome.NextAttemptAt);
+        parameters.Add<string?>(command, "e" + n, outcome.LastError);
+        parameters.Add(command, "t" + n, outcome.At);
+    }
 
     /// <summary>One UPDATE per outcome, conditional on PUBLISH and the owner, in commands of at most <paramref name="perCommand"/> statements.</summary>
     protected static IEnumerable<Action<DbCommand>> StatementPerOutcome(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, bool deleteCompleted, int perCommand)
@@ -96,11 +106,7 @@ internal abstract class OutboxSqlDialect
                     }
 
                     sql.Append(CultureInfo.InvariantCulture, $"UPDATE {t.Name} SET {OutcomeSet(t, n)} WHERE {t.Id} = @i{n} AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner;\n");
-                    parameters.Add(command, "s" + n, (int)outcome.Status);
-                    parameters.Add(command, "a" + n, outcome.Attempts);
-                    parameters.Add(command, "n" + n, outcome.NextAttemptAt);
-                    parameters.Add<string?>(command, "e" + n, outcome.LastError);
-                    parameters.Add(command, "t" + n, outcome.At);
+                    AddOutcomeValues(command, parameters, outcome, n);
                 }
 
                 command.CommandText = sql.ToString();

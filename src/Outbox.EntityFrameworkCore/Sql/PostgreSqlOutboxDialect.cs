@@ -12,7 +12,7 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
     protected override string RelaxedCommit => "(SELECT set_config('synchronous_commit', 'off', true)) = 'off'";
 
     // Npgsql sends a batch with one Sync: outside a transaction PostgreSQL runs it as one.
-    public override bool RecordsAndClaimsInOneBatch => true;
+    public override bool RunsOutcomesAsOneBatch => true;
 
     public override string Claim(OutboxTable t, bool preserveKeyOrder, bool relaxedCommit) =>
         $"""
@@ -31,8 +31,16 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
             LIMIT @batch FOR UPDATE SKIP LOCKED)
         """;
 
+    /// <remarks>
+    /// One statement per group of outcomes that write the same values (a delivered batch is one
+    /// group), each finding its rows by <c>id = ANY(@ids)</c>. No join: joined against
+    /// <c>unnest(...)</c>, statistics taken while no row was PUBLISH (after a backlog's ANALYZE, say)
+    /// made the planner expect one row and rescan the array for every row it updated, 500 × 500
+    /// comparisons for a batch of 500 (measured: 75 ms instead of 5).
+    /// </remarks>
     public override IEnumerable<Action<DbCommand>> RecordOutcomes(OutboxTable t, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxParameters parameters, bool deleteCompleted, bool relaxedCommit)
     {
+        string relaxed = AndRelaxedCommit(relaxedCommit);
         if (deleteCompleted)
         {
             Guid[] done = outcomes.Where(o => o.Status == OutboxStatus.Complete).Select(o => o.MessageId).ToArray();
@@ -40,35 +48,30 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
             {
                 yield return command =>
                 {
-                    command.CommandText = $"DELETE FROM {t.Name} WHERE {t.Id} = ANY(@ids) AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner{AndRelaxedCommit(relaxedCommit)}";
+                    command.CommandText = $"DELETE FROM {t.Name} WHERE {t.Id} = ANY(@ids) AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner{relaxed}";
                     parameters.Add(command, "owner", leaseOwner);
                     parameters.Add(command, "ids", done);
                 };
             }
 
             outcomes = outcomes.Where(o => o.Status != OutboxStatus.Complete).ToArray();
-            if (outcomes.Count == 0)
-            {
-                yield break;
-            }
         }
 
-        yield return command =>
+        foreach (IGrouping<OutboxOutcome, OutboxOutcome> group in outcomes.GroupBy(StoredValues))
         {
-            command.CommandText =
-                $"""
-                UPDATE {t.Name} AS o SET {t.Status} = u.s, {t.Attempts} = u.a, {t.NextAttemptAt} = u.n, {t.LastError} = COALESCE(u.e, o.{t.LastError}),
-                    {t.CompletedAt} = CASE WHEN u.s = {Complete} THEN u.t ELSE o.{t.CompletedAt} END, {t.LeaseOwner} = NULL, {t.LeaseExpiresAt} = NULL
-                FROM unnest(@ids, @statuses, @attempts, @nexts, @errors, @ats) AS u(i, s, a, n, e, t)
-                WHERE o.{t.Id} = u.i AND o.{t.Status} = {Publish} AND o.{t.LeaseOwner} = @owner{AndRelaxedCommit(relaxedCommit)}
-                """;
-            parameters.Add(command, "owner", leaseOwner);
-            parameters.Add(command, "ids", outcomes.Select(o => o.MessageId).ToArray());
-            parameters.Add(command, "statuses", outcomes.Select(o => (int)o.Status).ToArray());
-            parameters.Add(command, "attempts", outcomes.Select(o => o.Attempts).ToArray());
-            parameters.Add(command, "nexts", outcomes.Select(o => o.NextAttemptAt).ToArray());
-            parameters.Add(command, "errors", outcomes.Select(o => o.LastError).ToArray());
-            parameters.Add(command, "ats", outcomes.Select(o => o.At).ToArray());
-        };
+            OutboxOutcome values = group.Key;
+            Guid[] ids = group.Select(o => o.MessageId).ToArray();
+            yield return command =>
+            {
+                command.CommandText = $"UPDATE {t.Name} SET {OutcomeSet(t, string.Empty)} WHERE {t.Id} = ANY(@ids) AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner{relaxed}";
+                parameters.Add(command, "owner", leaseOwner);
+                parameters.Add(command, "ids", ids);
+                AddOutcomeValues(command, parameters, values, string.Empty);
+            };
+        }
     }
+
+    /// <summary>What an outcome writes, without its message: outcomes with equal values share one statement.</summary>
+    private static OutboxOutcome StoredValues(OutboxOutcome outcome) =>
+        outcome with { MessageId = Guid.Empty, NextAttemptAt = outcome.Status == OutboxStatus.Init ? outcome.NextAttemptAt : default };
 }

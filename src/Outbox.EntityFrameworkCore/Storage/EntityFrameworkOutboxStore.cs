@@ -31,39 +31,13 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
     {
         ArgumentNullException.ThrowIfNull(leaseOwner);
         ArgumentNullException.ThrowIfNull(outcomes);
-        if (outcomes.Count == 0 || !cache.Get(context).Dialect.RecordsAndClaimsInOneBatch)
+        if (outcomes.Count == 0 || !cache.Get(context).Dialect.RunsOutcomesAsOneBatch)
         {
             int recorded = await RecordOutcomesAsync(leaseOwner, outcomes, cancellationToken).ConfigureAwait(false);
             return (recorded, await ClaimAsync(claim, cancellationToken).ConfigureAwait(false));
         }
 
-        return await WithConnectionAsync(
-            async (sql, token) =>
-            {
-                await using DbBatch batch = context.Database.GetDbConnection().CreateBatch();
-                batch.Transaction = context.Database.CurrentTransaction?.GetDbTransaction();
-                foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, leaseOwner, outcomes, sql.Parameters, DeleteOnComplete, OwnTransaction))
-                {
-                    batch.BatchCommands.Add(ToBatchCommand(batch, fill));
-                }
-
-                int outcomeStatements = batch.BatchCommands.Count;
-                batch.BatchCommands.Add(ToBatchCommand(batch, command => FillClaim(sql, command, claim)));
-                List<OutboxMessage> claimed;
-                await using (DbDataReader reader = await batch.ExecuteReaderAsync(token).ConfigureAwait(false))
-                {
-                    claimed = await OutboxRowReader.ReadClaimedAsync(reader, claim, token).ConfigureAwait(false);
-                }
-
-                int applied = 0;
-                for (int i = 0; i < outcomeStatements; i++)
-                {
-                    applied += batch.BatchCommands[i].RecordsAffected;
-                }
-
-                return (applied, (IReadOnlyList<OutboxMessage>)claimed);
-            },
-            cancellationToken).ConfigureAwait(false);
+        return await WithConnectionAsync((sql, token) => RunOutcomeBatchAsync(sql, leaseOwner, outcomes, claim, token), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> RecordOutcomesAsync(string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken = default)
@@ -78,6 +52,11 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
         return await WithConnectionAsync(
             async (sql, token) =>
             {
+                if (sql.Dialect.RunsOutcomesAsOneBatch)
+                {
+                    return (await RunOutcomeBatchAsync(sql, leaseOwner, outcomes, claim: null, token).ConfigureAwait(false)).Recorded;
+                }
+
                 int applied = 0;
                 foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, leaseOwner, outcomes, sql.Parameters, DeleteOnComplete, OwnTransaction))
                 {
@@ -89,6 +68,38 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
                 return applied;
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The outcome statements and, when given, the claim, as one batch.</summary>
+    private async Task<(int Recorded, IReadOnlyList<OutboxMessage> Claimed)> RunOutcomeBatchAsync(OutboxSql sql, string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim? claim, CancellationToken cancellationToken)
+    {
+        await using DbBatch batch = context.Database.GetDbConnection().CreateBatch();
+        batch.Transaction = context.Database.CurrentTransaction?.GetDbTransaction();
+        foreach (Action<DbCommand> fill in sql.Dialect.RecordOutcomes(sql.Table, leaseOwner, outcomes, sql.Parameters, DeleteOnComplete, OwnTransaction))
+        {
+            batch.BatchCommands.Add(ToBatchCommand(batch, fill));
+        }
+
+        int outcomeStatements = batch.BatchCommands.Count;
+        IReadOnlyList<OutboxMessage> claimed = [];
+        if (claim is { } next)
+        {
+            batch.BatchCommands.Add(ToBatchCommand(batch, command => FillClaim(sql, command, next)));
+            await using DbDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            claimed = await OutboxRowReader.ReadClaimedAsync(reader, next, cancellationToken).ConfigureAwait(false);
+        }
+        else if (outcomeStatements > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        int applied = 0;
+        for (int i = 0; i < outcomeStatements; i++)
+        {
+            applied += batch.BatchCommands[i].RecordsAffected;
+        }
+
+        return (applied, claimed);
     }
 
     public Task<OutboxSummary> GetSummaryAsync(CancellationToken cancellationToken = default) =>

@@ -80,7 +80,7 @@ internal sealed class FakeOutboxStore : IOutboxStore
                 OutboxStateMachine.EnsureTransition(row.Status, outcome.Status);
                 row.Status = outcome.Status;
                 row.Attempts = outcome.Attempts;
-                row.NextAttemptAt = outcome.NextAttemptAt;
+                row.NextAttemptAt = outcome.Status == OutboxStatus.Init ? outcome.NextAttemptAt : row.NextAttemptAt;
                 row.LastError = outcome.LastError ?? row.LastError;
                 row.CompletedAt = outcome.Status == OutboxStatus.Complete ? outcome.At : row.CompletedAt;
                 row.LeaseOwner = null;

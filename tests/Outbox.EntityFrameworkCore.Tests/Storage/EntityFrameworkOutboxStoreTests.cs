@@ -216,6 +216,36 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
             (recent[0].Id, OutboxStatus.Complete), (recent[1].Id, OutboxStatus.Dead), (recent[2].Id, OutboxStatus.Init));
     }
 
+    [Fact]
+    public async Task RecordOutcomesAsync_OutcomesThatShareValuesAndOnesThatDoNot_EachRowGetsItsOwn()
+    {
+        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(7, key: null);
+        await host.ClaimAsync("relay-a");
+        DateTimeOffset soon = host.Clock.GetUtcNow().AddMinutes(1), later = host.Clock.GetUtcNow().AddMinutes(2);
+
+        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a",
+        [
+            Outcome(written[0], OutboxStatus.Complete),
+            Outcome(written[1], OutboxStatus.Init, attempts: 1, next: soon, error: "timed out"),
+            Outcome(written[2], OutboxStatus.Complete),
+            Outcome(written[3], OutboxStatus.Init, attempts: 1, next: later, error: "timed out"),
+            Outcome(written[4], OutboxStatus.Complete, attempts: 2),
+            Outcome(written[5], OutboxStatus.Dead, attempts: 1, next: later, error: "too large"),
+            Outcome(written[6], OutboxStatus.Init, attempts: 1, next: soon, error: "timed out"),
+        ]));
+
+        applied.Should().Be(7);
+        List<OutboxMessage> rows = await host.ReadAllAsync();
+        rows.Select(r => (r.Status, r.Attempts, r.LastError)).Should().Equal(
+            (OutboxStatus.Complete, 0, null), (OutboxStatus.Init, 1, "timed out"), (OutboxStatus.Complete, 0, null), (OutboxStatus.Init, 1, "timed out"),
+            (OutboxStatus.Complete, 2, null), (OutboxStatus.Dead, 1, "too large"), (OutboxStatus.Init, 1, "timed out"));
+        rows.Select(r => r.NextAttemptAt).Should().Equal(
+            [written[0].NextAttemptAt, soon, written[2].NextAttemptAt, later, written[4].NextAttemptAt, written[5].NextAttemptAt, soon],
+            (a, b) => (a - b).Duration() < TimeSpan.FromMilliseconds(1),
+            "only a message going back to INIT gets a new due time; the rest keep theirs");
+        rows.Where(r => r.Status == OutboxStatus.Complete).Should().OnlyContain(r => r.CompletedAt != null);
+    }
+
     private OutboxOutcome Outcome(OutboxMessage message, OutboxStatus status, int attempts = 0, DateTimeOffset? next = null, string? error = null) =>
         new(message.Id, status, attempts, next ?? message.NextAttemptAt, error, host.Clock.GetUtcNow());
 }
