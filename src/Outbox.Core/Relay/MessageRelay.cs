@@ -170,6 +170,10 @@ internal sealed partial class MessageRelay : IMessageRelay
     {
         var outcomes = new List<OutboxOutcome>(claimed.Count);
         int delivered = 0, failed = 0, dead = 0;
+
+        // One jitter per batch: a batch that failed together retries together (one claim, and one
+        // outcome statement where the store groups equal outcomes); relays still differ.
+        double jitter = Random.Shared.NextDouble();
         for (int i = 0; i < claimed.Count; i++)
         {
             OutboxMessage message = claimed[i];
@@ -213,7 +217,7 @@ internal sealed partial class MessageRelay : IMessageRelay
                     else
                     {
                         status = OutboxStatus.Init;
-                        next = now + RetryBackoff.DelayFor(attempts, options.RetryDelay, options.MaxRetryDelay, Random.Shared.NextDouble());
+                        next = now + RetryBackoff.DelayFor(attempts, options.RetryDelay, options.MaxRetryDelay, jitter);
                         failed++;
                         Log.WillRetry(logger, message.Id, message.Topic, attempts, next, result.Error);
                     }
