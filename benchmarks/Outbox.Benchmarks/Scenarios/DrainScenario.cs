@@ -75,7 +75,7 @@ internal static class DrainScenario
             report.Check(await BenchEnvironment.CountUnfinishedAsync(db) == 0, $"bare claim-and-mark {config} left rows unfinished");
 
             await work.PrefillAsync(db, topic, backlog);
-            outcomes.Add(await RelayDrainAsync(env, db, topic, config, backlog, bare, producerRate, report) with { TransportRate = transportRates[config.BatchSize] });
+            outcomes.Add(await RelayDrainAsync(env, work, db, topic, config, backlog, bare, producerRate, report) with { TransportRate = transportRates[config.BatchSize] });
         }
 
         Report.Table table = report.Add(
@@ -88,7 +88,7 @@ internal static class DrainScenario
                 Fmt.Pct(o.Rate / limit), o.Config.KeyOrder ? "≥ 80 %" : "", o.Config.KeyOrder ? Fmt.Holds(o.Rate / limit >= 0.8) : "", Fmt.Rate(o.TransportRate));
         }
 
-        table.Note($"Relay rate = backlog / (relay hosts started → last outcome recorded). Plain producer: median of {s.Repeat}, `Produce` of every message then `Flush`. " +
+        table.Note($"Relay rate = backlog / (relay hosts started → last outcome recorded), each relay's producer connected to the topic beforehand (like the plain producer). Plain producer: median of {s.Repeat}, `Produce` of every message then `Flush`. " +
                    "Bare claim+mark: the EF Core store's `RecordOutcomesAndClaimAsync` in a loop (the claim statement and the outcome UPDATE the relay runs, in one round trip), one connection per claimer (relays × batches in flight), no relay, no Kafka. " +
                    "Transport alone: the library's `KafkaOutboxTransport.SendAsync` on batches of the same size, one after another, no database (what one relay could reach if claim and record cost nothing).");
 
@@ -237,7 +237,7 @@ internal static class DrainScenario
         return total / elapsed.TotalSeconds;
     }
 
-    private static async Task<Outcome> RelayDrainAsync(BenchEnvironment env, TestDatabase db, string topic, Config config, int backlog, double bare, double producerRate, Report report)
+    private static async Task<Outcome> RelayDrainAsync(BenchEnvironment env, Workload work, TestDatabase db, string topic, Config config, int backlog, double bare, double producerRate, Report report)
     {
         var probe = new RelayProbe { TrackPerMessage = env.Settings.Quick };
         var hosts = new List<IHost>();
@@ -249,6 +249,7 @@ internal static class DrainScenario
                 o.PreserveKeyOrder = config.KeyOrder;
                 o.MaxConcurrentBatches = config.ConcurrentBatches;
             }, start: false));
+            await BenchEnvironment.WarmUpProducerAsync(hosts[^1], topic, work);
         }
 
         TimeSpan cpu0 = BenchEnvironment.ProcessCpu();

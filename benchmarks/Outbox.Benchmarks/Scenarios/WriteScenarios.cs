@@ -115,6 +115,7 @@ internal static class WriteScenarios
             string topic = env.NewTopic("e2e");
             using (IHost host = await env.StartHostAsync(db, probe))
             {
+                await BenchEnvironment.WarmUpProducerAsync(host, topic, work);
                 long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 (long n, TimeSpan t) = await Load.ClosedLoopAsync(writers, s.Duration, i => work.WriteAsync(host.Services, i, topic));
                 Task all = probe.WhenDelivered(n);
