@@ -15,12 +15,14 @@ public enum DatabaseKind
 public sealed class TestDatabase : IAsyncDisposable
 {
     private readonly string? sqliteFile;
+    private readonly PostgreSqlServer? postgres;
 
-    private TestDatabase(DatabaseKind kind, string connectionString, string? sqliteFile)
+    private TestDatabase(DatabaseKind kind, string connectionString, string? sqliteFile, PostgreSqlServer? postgres)
     {
         Kind = kind;
         ConnectionString = connectionString;
         this.sqliteFile = sqliteFile;
+        this.postgres = postgres;
     }
 
     public DatabaseKind Kind { get; }
@@ -33,12 +35,12 @@ public sealed class TestDatabase : IAsyncDisposable
         if (kind == DatabaseKind.PostgreSql)
         {
             ArgumentNullException.ThrowIfNull(postgres);
-            database = new TestDatabase(kind, await postgres.CreateDatabaseAsync(), null);
+            database = new TestDatabase(kind, await postgres.CreateDatabaseAsync(), null, postgres);
         }
         else
         {
             string file = Path.Combine(Path.GetTempPath(), $"outbox-test-{Guid.NewGuid():N}.db");
-            database = new TestDatabase(kind, $"Data Source={file};Pooling=false;Default Timeout=30", file);
+            database = new TestDatabase(kind, $"Data Source={file};Pooling=false;Default Timeout=30", file, null);
         }
 
         await using (TestDbContext context = database.CreateContext())
@@ -65,8 +67,15 @@ public sealed class TestDatabase : IAsyncDisposable
     public TestDbContext CreateContext() =>
         new(((DbContextOptionsBuilder<TestDbContext>)Configure(new DbContextOptionsBuilder<TestDbContext>())).Options);
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (postgres is not null)
+        {
+            // Dropped, not left for the cluster's deletion: the benchmark runs dozens of scenarios
+            // on one cluster, and each left-over database adds to its checkpoints and disk.
+            await postgres.DropDatabaseAsync(ConnectionString);
+        }
+
         if (sqliteFile is not null)
         {
             SqliteConnection.ClearAllPools();
@@ -75,7 +84,5 @@ public sealed class TestDatabase : IAsyncDisposable
                 File.Delete(file);
             }
         }
-
-        return ValueTask.CompletedTask;
     }
 }

@@ -64,6 +64,21 @@ public sealed class PostgreSqlServer : IAsyncLifetime
         return new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>Drops a database made by <see cref="CreateDatabaseAsync"/>, closing whatever connections remain.</summary>
+    public async Task DropDatabaseAsync(string databaseConnectionString)
+    {
+        string name = new NpgsqlConnectionStringBuilder(databaseConnectionString).Database!;
+        await using (var pooled = new NpgsqlConnection(databaseConnectionString))
+        {
+            NpgsqlConnection.ClearPool(pooled);
+        }
+
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     private static async Task<string> RunScriptAsync(string command, string directory)
     {
         string script = Path.Combine(RepositoryPaths.Root, "eng", "postgres.sh");
