@@ -7,7 +7,8 @@ namespace Outbox.EntityFrameworkCore;
 
 /// <summary>
 /// The EF Core store: runs the dialect's SQL on the DbContext's own connection. Claims and
-/// outcome updates are single statements (autocommit), so they never hold locks across a send.
+/// outcome updates commit on their own (a statement, or on PostgreSQL one batch of them), so they
+/// never hold locks across a send.
 /// </summary>
 internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, OutboxSql.Cache<TContext> cache, IOptions<OutboxOptions> options) : IOutboxStore
     where TContext : DbContext
