@@ -110,8 +110,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     /// </summary>
     public static async Task WarmUpProducerAsync(IHost host, string topic, Workload work)
     {
-        var message = new OutboxMessage { Id = Guid.CreateVersion7(), Topic = topic, Key = "warm-up", Payload = work.Payload, Status = OutboxStatus.Publish };
-        IReadOnlyList<OutboxSendResult> results = await host.Services.GetRequiredService<KafkaOutboxTransport>().SendAsync([message]);
+        IReadOnlyList<OutboxSendResult> results = await host.Services.GetRequiredService<KafkaOutboxTransport>().SendAsync([work.ClaimedMessage(topic, -1)]);
         if (results[0].Status != OutboxSendStatus.Delivered)
         {
             throw new InvalidOperationException($"Warm-up message to {topic} not delivered: {results[0].Error}");

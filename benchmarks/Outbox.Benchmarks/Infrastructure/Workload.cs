@@ -54,6 +54,12 @@ internal sealed class Workload(BenchSettings settings)
         },
     };
 
+    /// <summary>Message <paramref name="i"/> as a relay hands it to the transport after claiming it (same key, payload and type as <see cref="WriteAsync"/> writes).</summary>
+    public OutboxMessage ClaimedMessage(string topic, long i) => new()
+    {
+        Id = Guid.CreateVersion7(), Topic = topic, Key = KeyOf(i), Type = "OrderPlaced", Payload = payload, Status = OutboxStatus.Publish,
+    };
+
     /// <summary>Fills the outbox with <paramref name="count"/> due INIT rows by binary COPY (rows are generated while streaming: no backlog held in memory).</summary>
     public async Task<TimeSpan> PrefillAsync(TestDatabase database, string topic, int count)
     {

@@ -171,12 +171,8 @@ internal static class DrainScenario
         string topic = env.NewTopic("transport");
         using var transport = new KafkaOutboxTransport(
             Options.Create(env.KafkaOptions()), TimeProvider.System, NullLogger<KafkaOutboxTransport>.Instance);
-        OutboxMessage Make(int i) => new()
-        {
-            Id = Guid.CreateVersion7(), Topic = topic, Key = work.KeyOf(i), Type = "OrderPlaced", Payload = work.Payload, Status = OutboxStatus.Publish,
-        };
-        await transport.SendAsync([Make(0)]); // producer creation and connection, not timed
-        OutboxMessage[] messages = Enumerable.Range(0, count).Select(Make).ToArray();
+        await transport.SendAsync([work.ClaimedMessage(topic, 0)]); // producer creation and connection, not timed
+        OutboxMessage[] messages = Enumerable.Range(0, count).Select(i => work.ClaimedMessage(topic, i)).ToArray();
         long delivered = 0;
         long started = Stopwatch.GetTimestamp();
         for (int offset = 0; offset < count; offset += batchSize)
