@@ -42,6 +42,41 @@ internal sealed class Workload(BenchSettings settings)
         return id;
     }
 
+    /// <summary>
+    /// The same business transaction by bare SQL (Npgsql, no EF Core): the <c>orders</c> row, and
+    /// with <paramref name="shape"/> the outbox row the store would write, as the database's own
+    /// floor under any outbox library's write cost.
+    /// </summary>
+    public async Task BareWriteAsync(NpgsqlDataSource source, long i, string topic, BareWrite shape)
+    {
+        await using NpgsqlConnection connection = await source.OpenConnectionAsync();
+        await using NpgsqlTransaction? transaction = shape == BareWrite.OutboxRowInTransaction ? await connection.BeginTransactionAsync() : null;
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var order = new NpgsqlBatchCommand("INSERT INTO orders (\"Id\", \"Amount\", \"Customer\") VALUES ($1, $2, $3)");
+        order.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() });
+        order.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = 10m });
+        order.Parameters.Add(new NpgsqlParameter<string> { TypedValue = KeyOf(i) });
+        batch.BatchCommands.Add(order);
+        if (shape != BareWrite.OrderOnly)
+        {
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            var outbox = new NpgsqlBatchCommand("INSERT INTO outbox_messages (id, topic, key, type, payload, status, attempts, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $6)");
+            outbox.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = OutboxMessageId.NewId(now) });
+            outbox.Parameters.Add(new NpgsqlParameter<string> { TypedValue = topic });
+            outbox.Parameters.Add(new NpgsqlParameter<string> { TypedValue = KeyOf(i) });
+            outbox.Parameters.Add(new NpgsqlParameter<string> { TypedValue = "OrderPlaced" });
+            outbox.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = payload });
+            outbox.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+            batch.BatchCommands.Add(outbox);
+        }
+
+        await batch.ExecuteNonQueryAsync();
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync();
+        }
+    }
+
     /// <summary>The Kafka message the outbox would send for message <paramref name="i"/> (same key, value and message-id header).</summary>
     public Message<string?, byte[]> KafkaMessage(long i, Guid id) => new()
     {
@@ -124,4 +159,17 @@ internal sealed class Workload(BenchSettings settings)
         x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
         return x ^ (x >> 31);
     }
+}
+
+/// <summary>The shapes of <see cref="Workload.BareWriteAsync"/>.</summary>
+internal enum BareWrite
+{
+    /// <summary>The <c>orders</c> row alone, in autocommit: one round trip.</summary>
+    OrderOnly,
+
+    /// <summary>Both rows as one batch in autocommit: one round trip, one implicit transaction (the least any outbox can do).</summary>
+    OutboxRowInBatch,
+
+    /// <summary>Both rows between BEGIN and COMMIT, the shape EF Core gives a SaveChanges of two rows: two round trips.</summary>
+    OutboxRowInTransaction,
 }

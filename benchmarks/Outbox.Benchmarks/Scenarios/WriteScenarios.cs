@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Npgsql;
 using Microsoft.Extensions.Hosting;
 using Outbox.Benchmarks.Infrastructure;
 using Outbox.TestSupport.Data;
@@ -12,7 +13,7 @@ namespace Outbox.Benchmarks.Scenarios;
 /// </summary>
 internal static class WriteScenarios
 {
-    public sealed record Results(double BusinessOnly8, double WithOutbox8, double EndToEnd8, double DirectPublish8, double EndToEndBusinessOnly8);
+    public sealed record Results(double BusinessOnly8, double WithOutbox8, double EndToEnd8, double DirectPublish8, double EndToEndBusinessOnly8, double BareBatch8, double BareOrderOnly8);
 
     public static async Task<Results> RunAsync(BenchEnvironment env, Workload work, Report report)
     {
@@ -22,6 +23,7 @@ internal static class WriteScenarios
             "database", "writers", "without outbox row", "with outbox row", "with / without", "target", "holds", "reference: 2 business rows, no outbox", "with outbox / 2 rows");
 
         double business8 = double.NaN, outbox8 = double.NaN;
+        (double Order, double Batch) bare8 = (double.NaN, double.NaN);
         foreach ((DatabaseKind kind, int writers) in new[] { (DatabaseKind.PostgreSql, 1), (DatabaseKind.PostgreSql, 8), (DatabaseKind.PostgreSql, 32), (DatabaseKind.Sqlite, 1) })
         {
             await using TestDatabase db = await env.NewDatabaseAsync(kind);
@@ -49,6 +51,7 @@ internal static class WriteScenarios
             {
                 business8 = a;
                 outbox8 = b;
+                bare8 = await BareLimitAsync(env, db, work, writers, topic, report);
             }
 
             table.Row(kind == DatabaseKind.PostgreSql ? "PostgreSQL" : "SQLite", writers.ToString(), Fmt.Rate(a), Fmt.Rate(b), Fmt.Pct(b / a), target ? "≥ 85 %" : "", target ? Fmt.Holds(b / a >= 0.85) : "", Fmt.Rate(c), Fmt.Pct(b / c));
@@ -60,7 +63,41 @@ internal static class WriteScenarios
                    "The reference writes two `orders` rows and no outbox row: the same transaction shape (EF Core wraps a SaveChanges of two rows in BEGIN … COMMIT, one row runs in autocommit), so with outbox / 2 rows isolates the outbox row itself.");
 
         (double e2e, double direct, double e2eBusiness) = await EndToEndAsync(env, work, report);
-        return new Results(business8, outbox8, e2e, direct, e2eBusiness);
+        return new Results(business8, outbox8, e2e, direct, e2eBusiness, bare8.Batch, bare8.Order);
+    }
+
+    /// <summary>
+    /// The database's own floor under the write overhead: the same rows by bare SQL, no EF Core
+    /// and no library, on the same database and connection pool settings as the EF runs.
+    /// </summary>
+    private static async Task<(double Order, double Batch)> BareLimitAsync(BenchEnvironment env, TestDatabase db, Workload work, int writers, string topic, Report report)
+    {
+        BenchSettings s = env.Settings;
+        Report.Table table = report.Add(
+            $"Write limit on this machine: the same rows by bare SQL (Npgsql, no EF Core, no outbox library), PostgreSQL, {writers} writers (median of {s.Repeat})",
+            "transaction", "tx/s", "vs orders row alone");
+        await using NpgsqlDataSource source = NpgsqlDataSource.Create(db.ConnectionString);
+        BareWrite[] shapes = [BareWrite.OrderOnly, BareWrite.OutboxRowInBatch, BareWrite.OutboxRowInTransaction];
+        var rates = shapes.ToDictionary(shape => shape, _ => new List<double>());
+        await Load.ClosedLoopAsync(writers, TimeSpan.FromSeconds(0.3), i => work.BareWriteAsync(source, i, topic, BareWrite.OutboxRowInTransaction)); // warm-up
+        for (int r = 0; r < s.Repeat; r++)
+        {
+            foreach (BareWrite shape in shapes)
+            {
+                (long n, TimeSpan t) = await Load.ClosedLoopAsync(writers, s.Duration, i => work.BareWriteAsync(source, i, topic, shape));
+                rates[shape].Add(n / t.TotalSeconds);
+            }
+        }
+
+        double order = Fmt.Median(rates[BareWrite.OrderOnly]);
+        double batch = Fmt.Median(rates[BareWrite.OutboxRowInBatch]);
+        double inTransaction = Fmt.Median(rates[BareWrite.OutboxRowInTransaction]);
+        table.Row("`orders` row alone, autocommit (1 round trip)", Fmt.Rate(order), "100 %");
+        table.Row("`orders` + outbox row as one batch, implicit transaction (1 round trip)", Fmt.Rate(batch), Fmt.Pct(batch / order));
+        table.Row("`orders` + outbox row in BEGIN … COMMIT, EF Core's shape (2 round trips)", Fmt.Rate(inTransaction), Fmt.Pct(inTransaction / order));
+        table.Note("What the database itself charges for a second row in the same transaction, with no client library in the way. " +
+                   "When the one-batch ratio is below the write-overhead target, no outbox that stores its row in the business transaction can meet the target on this machine.");
+        return (order, batch);
     }
 
     private static async Task<(double EndToEnd, double Direct, double Business)> EndToEndAsync(BenchEnvironment env, Workload work, Report report)
