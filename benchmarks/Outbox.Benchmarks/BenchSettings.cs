@@ -30,8 +30,6 @@ internal sealed class BenchSettings
           --keys <n>              distinct message keys (default 10000)
           --payload <bytes>       payload size (default 200)
           --producer <key=value>  a librdkafka producer setting for every producer (the relay's, the plain one, the baseline's); repeatable
-          --mock-nagle            leave Nagle on the mock brokers' sockets (librdkafka 2.0.2's default; real brokers set TCP_NODELAY):
-                                  any produce batch spanning two partitions of one broker then waits ~40 ms for a delayed ACK
           --output <file>         also write the tables to this file
           --help                  this text
 
@@ -72,8 +70,6 @@ internal sealed class BenchSettings
 
     public bool Help { get; private set; }
 
-    public bool MockNagle { get; private set; }
-
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
 
     public static BenchSettings Parse(string[] args)
@@ -98,7 +94,6 @@ internal sealed class BenchSettings
             switch (args[i])
             {
                 case "--quick": break;
-                case "--mock-nagle": s.MockNagle = true; break;
                 case "--help" or "-h" or "-?": s.Help = true; break;
                 case "--postgres": s.Postgres = Next(); break;
                 case "--scenarios": s.Scenarios = new HashSet<string>(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.OrdinalIgnoreCase); break;

@@ -30,6 +30,47 @@ public sealed class KafkaMockClusterTests
     }
 
     [Fact]
+    public async Task Start_ClientConnects_BrokerSocketsHaveTcpNoDelayLikeARealBroker()
+    {
+        using var cluster = KafkaMockCluster.Start(brokers: 1);
+        cluster.CreateTopic("nagle", partitions: 1);
+        using IProducer<Null, string> producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build();
+        (await producer.ProduceAsync("nagle", new Message<Null, string> { Value = "x" })).Status.Should().Be(PersistenceStatus.Persisted);
+
+        IReadOnlyList<bool> states = BrokerSocketOptions.NoDelayStates(BrokerSocketOptions.PortsOf(cluster.BootstrapServers));
+
+        if (OperatingSystem.IsLinux())
+        {
+            // The listener, set at start, and the connection it accepted for the producer, which inherits it.
+            states.Should().HaveCountGreaterThanOrEqualTo(2).And.OnlyContain(noDelay => noDelay);
+        }
+        else
+        {
+            states.Should().BeEmpty("the sockets are found through /proc, which only Linux has");
+        }
+    }
+
+    [Fact]
+    public async Task SetAllBrokersUp_AfterDown_NewConnectionsStillHaveTcpNoDelay()
+    {
+        using var cluster = KafkaMockCluster.Start(brokers: 1);
+        cluster.CreateTopic("nagle-again", partitions: 1);
+        using IProducer<Null, string> producer = new ProducerBuilder<Null, string>(new ProducerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            MessageTimeoutMs = 5000,
+            ReconnectBackoffMaxMs = 100,
+        }).Build();
+        (await producer.ProduceAsync("nagle-again", new Message<Null, string> { Value = "before" })).Status.Should().Be(PersistenceStatus.Persisted);
+
+        cluster.SetAllBrokersDown();
+        cluster.SetAllBrokersUp();
+        (await producer.ProduceAsync("nagle-again", new Message<Null, string> { Value = "after" })).Status.Should().Be(PersistenceStatus.Persisted);
+
+        BrokerSocketOptions.NoDelayStates(BrokerSocketOptions.PortsOf(cluster.BootstrapServers)).Should().OnlyContain(noDelay => noDelay);
+    }
+
+    [Fact]
     public void CreateTopic_EightPartitions_MetadataShowsEightPartitions()
     {
         using var cluster = KafkaMockCluster.Start();

@@ -18,7 +18,6 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 {
     public const int Partitions = 12;
     private int topics;
-    private MockBrokerNoDelay? noDelay;
 
     private BenchEnvironment(PostgreSqlServer postgres, KafkaMockCluster kafka, BenchSettings settings)
     {
@@ -43,14 +42,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
         var postgres = new PostgreSqlServer();
         await postgres.InitializeAsync();
-        var env = new BenchEnvironment(postgres, KafkaMockCluster.Start(3), settings);
-        if (!settings.MockNagle)
-        {
-            env.noDelay = new MockBrokerNoDelay(env.Kafka.BootstrapServers);
-            env.noDelay.ApplyNow();
-        }
-
-        return env;
+        return new BenchEnvironment(postgres, KafkaMockCluster.Start(3), settings);
     }
 
     /// <summary>A fresh topic with <see cref="Partitions"/> partitions.</summary>
@@ -93,7 +85,6 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
     public IProducer<string?, byte[]> NewProducer()
     {
-        noDelay?.ScanSoon();
         return new ProducerBuilder<string?, byte[]>(ProducerConfig())
             .SetKeySerializer(Serializers.Utf8)
             .SetValueSerializer(Serializers.ByteArray)
@@ -123,7 +114,6 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     /// </summary>
     public Task<IHost> StartHostAsync(TestDatabase database, RelayProbe probe, Action<OutboxOptions>? configure = null, bool fastPath = true, bool start = true)
     {
-        noDelay?.ScanSoon(); // the relay's producer connects now (or when the host starts)
         return StartHostAsync(o => database.Configure(o), Kafka.BootstrapServers, probe, configure, fastPath, start, Settings.Producer);
     }
 
@@ -233,11 +223,9 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (noDelay is not null)
-        {
-            Console.Error.WriteLine($"[bench] TCP_NODELAY set on {noDelay.Applied} mock-broker sockets (the listening ones, whose accepted sockets inherit it, and any accepted before)");
-            await noDelay.DisposeAsync();
-        }
+        // KafkaMockCluster sets TCP_NODELAY on its listeners; every connection they accepted should have inherited it.
+        IReadOnlyList<bool> noDelay = BrokerSocketOptions.NoDelayStates(BrokerSocketOptions.PortsOf(Kafka.BootstrapServers));
+        Console.Error.WriteLine($"[bench] mock-broker sockets with TCP_NODELAY at the end: {noDelay.Count(on => on)} of {noDelay.Count}");
 
         Kafka.Dispose();
         await Postgres.DisposeAsync();
