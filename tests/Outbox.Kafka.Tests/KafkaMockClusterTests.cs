@@ -55,12 +55,7 @@ public sealed class KafkaMockClusterTests
     {
         using var cluster = KafkaMockCluster.Start(brokers: 1);
         cluster.CreateTopic("nagle-again", partitions: 1);
-        using IProducer<Null, string> producer = new ProducerBuilder<Null, string>(new ProducerConfig
-        {
-            BootstrapServers = cluster.BootstrapServers,
-            MessageTimeoutMs = 5000,
-            ReconnectBackoffMaxMs = 100,
-        }).Build();
+        using IProducer<Null, string> producer = ReconnectingProducer(cluster, messageTimeoutMs: 5000);
         (await producer.ProduceAsync("nagle-again", new Message<Null, string> { Value = "before" })).Status.Should().Be(PersistenceStatus.Persisted);
 
         cluster.SetAllBrokersDown();
@@ -109,12 +104,7 @@ public sealed class KafkaMockClusterTests
     {
         using var cluster = KafkaMockCluster.Start(brokers: 1);
         cluster.CreateTopic("flaky", partitions: 1);
-        using IProducer<Null, string> producer = new ProducerBuilder<Null, string>(new ProducerConfig
-        {
-            BootstrapServers = cluster.BootstrapServers,
-            MessageTimeoutMs = 3000, // long enough to reconnect after SetAllBrokersUp on a busy machine
-            ReconnectBackoffMaxMs = 100,
-        }).Build();
+        using IProducer<Null, string> producer = ReconnectingProducer(cluster, messageTimeoutMs: 3000); // long enough to reconnect after SetAllBrokersUp on a busy machine
         (await producer.ProduceAsync("flaky", new Message<Null, string> { Value = "warm-up" })).Status.Should().Be(PersistenceStatus.Persisted);
 
         cluster.SetAllBrokersDown();
@@ -202,4 +192,13 @@ public sealed class KafkaMockClusterTests
 
         dispose.Should().NotThrow();
     }
+
+    /// <summary>A producer that reconnects quickly after the brokers come back up.</summary>
+    private static IProducer<Null, string> ReconnectingProducer(KafkaMockCluster cluster, int messageTimeoutMs) =>
+        new ProducerBuilder<Null, string>(new ProducerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            MessageTimeoutMs = messageTimeoutMs,
+            ReconnectBackoffMaxMs = 100,
+        }).Build();
 }
