@@ -2,7 +2,7 @@
 # Runs the benchmark (benchmarks/Outbox.Benchmarks) on a fresh machine: installs what is missing
 # (eng/setup.sh), starts a throwaway PostgreSQL 15 cluster (fsync on) unless --postgres is given,
 # builds in Release and runs every scenario; the markdown tables go to stdout, progress to stderr.
-#   bash eng/benchmark.sh                 full run (about 10 minutes on 2 cores)
+#   bash eng/benchmark.sh                 full run (about 11 minutes on 2 cores)
 #   bash eng/benchmark.sh --quick         every scenario small (CI): checks only that every message was delivered
 #   bash eng/benchmark.sh --help          all options (--scenarios, --messages, --backlog, --postgres, ...)
 set -euo pipefail

@@ -18,7 +18,7 @@ internal sealed class BenchSettings
           --scenarios <list>      comma-separated subset of: write, drain, latency, e2e, memory   (default: all);
                                   also: transport (diagnostic: the Kafka transport alone per batch size)
           --backlog <n>           drain backlog size (default 200000; quick 4000)
-          --messages <n>          memory scenario drain size (default 200000; quick 4000; try 1000000 by hand)
+          --messages <n>          memory scenario drain size (default 1000000, the target's size; quick 4000)
           --duration <seconds>    window of each write / end-to-end run (default 5; quick 0.3)
           --latency-seconds <s>   length of each latency run (default 10; quick 0.5)
           --repeat <n>            repeats of the cheap runs (write, e2e, raw producer), median reported (default 3; quick 1)
@@ -44,7 +44,7 @@ internal sealed class BenchSettings
 
     public int Backlog { get; private set; } = 200_000;
 
-    public int Messages { get; private set; } = 200_000;
+    public int Messages { get; private set; } = 1_000_000;
 
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(5);
 

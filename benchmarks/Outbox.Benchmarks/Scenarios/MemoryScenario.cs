@@ -77,7 +77,7 @@ internal static class MemoryScenario
             Fmt.Mb(result.PeakWorkingSet), Fmt.Mb(heapMax), Fmt.N(result.Allocated / Math.Max(1, result.Delivered)) + " B",
             $"{result.Gen0}/{result.Gen1}/{result.Gen2}", Fmt.Pct(growth), Fmt.Holds(growth <= 0.10));
         table.Note("Working sets in MB. Allocations are the whole relay process's (`GC.GetTotalAllocatedBytes`), host start included. " +
-                   "Flat = the working set in the second half of the drain is at most 10 % above its value at 25 %. Run `--scenarios memory --messages 1000000` for the 1,000,000-message check.");
+                   "Flat = the working set in the second half of the drain is at most 10 % above its value at 25 %. The default drain is the target's 1,000,000 messages; `--messages` changes it.");
         return result;
     }
 
