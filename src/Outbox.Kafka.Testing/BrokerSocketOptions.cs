@@ -17,21 +17,14 @@ internal static partial class BrokerSocketOptions
     private const int AddressFamilyInet = 2;
     private const int AddressFamilyInet6 = 10;
 
-    /// <summary>Sets TCP_NODELAY on this process's sockets bound to <paramref name="ports"/>.</summary>
-    /// <returns>How many sockets were found (with the option now set), or 0 where this is not supported.</returns>
-    public static int DisableNagle(IReadOnlySet<int> ports)
+    /// <summary>Sets TCP_NODELAY on this process's sockets bound to <paramref name="ports"/> (none where this is not supported).</summary>
+    public static void DisableNagle(IReadOnlySet<int> ports)
     {
-        int set = 0;
         foreach (int fd in SocketsOn(ports))
         {
             int one = 1;
-            if (SetSockOpt(fd, IpProtoTcp, TcpNoDelay, ref one, sizeof(int)) == 0)
-            {
-                set++;
-            }
+            _ = SetSockOpt(fd, IpProtoTcp, TcpNoDelay, ref one, sizeof(int)); // best effort: a socket closed meanwhile is simply gone
         }
-
-        return set;
     }
 
     /// <summary>Gets, for each of this process's sockets bound to <paramref name="ports"/> (listening or accepted), whether TCP_NODELAY is on.</summary>

@@ -26,12 +26,14 @@ public sealed class KafkaMockCluster : IDisposable
     private const int ErrorBufferSize = 512;
 
     private readonly MockClusterHandle cluster;
+    private readonly HashSet<int> brokerPorts;
 
     private KafkaMockCluster(MockClusterHandle cluster, int brokerCount, string bootstrapServers)
     {
         this.cluster = cluster;
         BrokerCount = brokerCount;
         BootstrapServers = bootstrapServers;
+        brokerPorts = BrokerSocketOptions.PortsOf(bootstrapServers);
     }
 
     /// <summary>Gets the bootstrap list for clients: <c>127.0.0.1:port</c> per broker, comma separated.</summary>
@@ -75,10 +77,11 @@ public sealed class KafkaMockCluster : IDisposable
         var handle = new MockClusterHandle(client, mock);
         string bootstrap = Marshal.PtrToStringUTF8(LibrdkafkaNative.MockClusterBootstraps(handle))
             ?? throw new InvalidOperationException("librdkafka returned no bootstrap list for the mock cluster.");
+        var started = new KafkaMockCluster(handle, brokers, bootstrap);
 
         // The listeners exist once the cluster is created; connections they accept inherit the option.
-        BrokerSocketOptions.DisableNagle(BrokerSocketOptions.PortsOf(bootstrap));
-        return new KafkaMockCluster(handle, brokers, bootstrap);
+        BrokerSocketOptions.DisableNagle(started.brokerPorts);
+        return started;
     }
 
     /// <summary>Creates a topic.</summary>
@@ -118,7 +121,7 @@ public sealed class KafkaMockCluster : IDisposable
         ThrowOnError(LibrdkafkaNative.MockBrokerSetUp(cluster, brokerId), $"bring broker {brokerId} up");
 
         // Coming up opens a new listener (and accepts on it at once): set the option on both.
-        BrokerSocketOptions.DisableNagle(BrokerSocketOptions.PortsOf(BootstrapServers));
+        BrokerSocketOptions.DisableNagle(brokerPorts);
     }
 
     /// <summary>Takes every broker down: the whole cluster is unreachable.</summary>
