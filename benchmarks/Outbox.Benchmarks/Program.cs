@@ -117,7 +117,7 @@ await using (BenchEnvironment env = await BenchEnvironment.StartAsync(settings))
 
 string header =
     $"Outbox benchmark, {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC; {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; " +
-    $"PostgreSQL 15 (fsync on) + librdkafka 2.0.2 mock cluster (3 brokers, in process, TCP_NODELAY on its sockets like a real broker); {(settings.Quick ? "--quick; " : "")}" +
+    $"PostgreSQL 15 (fsync on) + librdkafka {Confluent.Kafka.Library.VersionString} mock cluster (3 brokers, in process); {(settings.Quick ? "--quick; " : "")}" +
     $"{(settings.Producer.Count > 0 ? "producer overrides: " + string.Join(", ", settings.Producer.Select(p => $"{p.Key}={p.Value}")) + "; " : "")}total {clock.Elapsed.TotalSeconds:0} s.\n" +
     $"Command: `bash eng/benchmark.sh {string.Join(' ', args)}`\n";
 string markdown = header + "\n" + report.ToMarkdown();

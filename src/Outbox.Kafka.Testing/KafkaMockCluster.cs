@@ -12,13 +12,10 @@ namespace Outbox.Kafka.Testing;
 /// nothing on disk. Not for production.
 /// </summary>
 /// <remarks>
-/// Needs librdkafka's native library: the <c>runtimes/</c> asset of the <c>librdkafka.redist</c>
-/// package Confluent.Kafka depends on, or else the system library (<c>librdkafka.so.1</c>).
+/// Runs inside the native librdkafka that Confluent.Kafka loaded in this process (the
+/// <c>runtimes/</c> asset of the official <c>librdkafka.redist</c> package): nothing to install.
 /// Topics are also created on first use with librdkafka's mock defaults; create them with
 /// <see cref="CreateTopic"/> to choose the partition count. All members are thread-safe.
-/// On Linux the brokers' sockets get TCP_NODELAY, as a real broker's have: librdkafka's mock
-/// leaves Nagle's algorithm on, which makes a batch over two partitions of one broker wait about
-/// 40 ms for a delayed ACK.
 /// </remarks>
 public sealed class KafkaMockCluster : IDisposable
 {
@@ -26,14 +23,12 @@ public sealed class KafkaMockCluster : IDisposable
     private const int ErrorBufferSize = 512;
 
     private readonly MockClusterHandle cluster;
-    private readonly HashSet<int> brokerPorts;
 
     private KafkaMockCluster(MockClusterHandle cluster, int brokerCount, string bootstrapServers)
     {
         this.cluster = cluster;
         BrokerCount = brokerCount;
         BootstrapServers = bootstrapServers;
-        brokerPorts = BrokerSocketOptions.PortsOf(bootstrapServers);
     }
 
     /// <summary>Gets the bootstrap list for clients: <c>127.0.0.1:port</c> per broker, comma separated.</summary>
@@ -46,7 +41,7 @@ public sealed class KafkaMockCluster : IDisposable
     /// <param name="brokers">The number of brokers, from 1 to 64. The default is 3.</param>
     /// <returns>The running cluster; dispose it to stop it.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="brokers"/> is not between 1 and 64.</exception>
-    /// <exception cref="DllNotFoundException">librdkafka could not be loaded.</exception>
+    /// <exception cref="DllNotFoundException">Confluent.Kafka could not load librdkafka, or the library it loaded could not be found again.</exception>
     /// <exception cref="InvalidOperationException">librdkafka could not create the client handle or the cluster.</exception>
     public static unsafe KafkaMockCluster Start(int brokers = 3)
     {
@@ -77,11 +72,7 @@ public sealed class KafkaMockCluster : IDisposable
         var handle = new MockClusterHandle(client, mock);
         string bootstrap = Marshal.PtrToStringUTF8(LibrdkafkaNative.MockClusterBootstraps(handle))
             ?? throw new InvalidOperationException("librdkafka returned no bootstrap list for the mock cluster.");
-        var started = new KafkaMockCluster(handle, brokers, bootstrap);
-
-        // The listeners exist once the cluster is created; connections they accept inherit the option.
-        BrokerSocketOptions.DisableNagle(started.brokerPorts);
-        return started;
+        return new KafkaMockCluster(handle, brokers, bootstrap);
     }
 
     /// <summary>Creates a topic.</summary>
@@ -119,9 +110,6 @@ public sealed class KafkaMockCluster : IDisposable
     {
         CheckBroker(brokerId);
         ThrowOnError(LibrdkafkaNative.MockBrokerSetUp(cluster, brokerId), $"bring broker {brokerId} up");
-
-        // Coming up opens a new listener (and accepts on it at once): set the option on both.
-        BrokerSocketOptions.DisableNagle(brokerPorts);
     }
 
     /// <summary>Takes every broker down: the whole cluster is unreachable.</summary>

@@ -1,57 +1,84 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Confluent.Kafka;
 
 namespace Outbox.Kafka.Testing;
 
 /// <summary>
-/// The few librdkafka functions the mock cluster needs, bound with source-generated
-/// P/Invoke. librdkafka is found the way Confluent.Kafka finds it (the package's
-/// <c>runtimes/</c> asset), then as the system library.
+/// The few librdkafka functions the mock cluster needs, bound with source-generated P/Invoke to
+/// the very native library Confluent.Kafka loaded in this process. Two librdkafka builds in one
+/// process (say the package's and a system copy) would each have their own globals and mock
+/// clusters; binding to Confluent.Kafka's copy rules that out.
 /// </summary>
 internal static unsafe partial class LibrdkafkaNative
 {
     private const string LibraryName = "librdkafka";
 
-    private static readonly string[] FallbackNames =
-        OperatingSystem.IsWindows() ? ["librdkafka.dll"]
-        : OperatingSystem.IsMacOS() ? ["librdkafka.1.dylib", "librdkafka.dylib"]
-        : ["librdkafka.so.1", "librdkafka.so"];
-
+    private static readonly Lazy<nint> Loaded = new(FindLoadedLibrary);
     private static int resolverInstalled;
 
     /// <summary>Installs the library resolver once per process; call before the first native call.</summary>
+    /// <exception cref="DllNotFoundException">Confluent.Kafka could not load librdkafka, or its loaded copy could not be found.</exception>
     public static void EnsureResolver()
     {
         if (Interlocked.Exchange(ref resolverInstalled, 1) == 0)
         {
             NativeLibrary.SetDllImportResolver(typeof(LibrdkafkaNative).Assembly, Resolve);
         }
+
+        _ = Loaded.Value;
     }
 
-    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
+    /// <summary>Gets the file of the librdkafka this process loaded (Linux; <see langword="null"/> elsewhere).</summary>
+    public static string? LoadedPath { get; private set; }
+
+    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
+        libraryName == LibraryName ? Loaded.Value : 0;
+
+    private static nint FindLoadedLibrary()
     {
-        if (libraryName != LibraryName)
+        // Makes Confluent.Kafka load its native library (the librdkafka.redist runtimes/ asset that fits this machine).
+        string version;
+        try
         {
-            return 0;
+            version = Library.VersionString;
+        }
+        catch (DllNotFoundException ex)
+        {
+            throw new DllNotFoundException(
+                "Confluent.Kafka could not load librdkafka, so the mock cluster cannot start either. The librdkafka.redist package "
+                + "(a dependency of Confluent.Kafka) must be restored for this runtime: " + ex.Message, ex);
         }
 
-        if (NativeLibrary.TryLoad(libraryName, assembly, searchPath, out nint handle))
+        if (OperatingSystem.IsLinux())
         {
-            return handle;
-        }
-
-        foreach (string name in FallbackNames)
-        {
-            if (NativeLibrary.TryLoad(name, assembly, searchPath, out handle) || NativeLibrary.TryLoad(name, out handle))
+            string[] paths = LoadedLinuxLibraries();
+            if (paths.Length != 1)
             {
-                return handle;
+                throw new DllNotFoundException(paths.Length == 0
+                    ? $"Confluent.Kafka reports librdkafka {version}, but no librdkafka file is mapped in this process (/proc/self/maps)."
+                    : $"This process has {paths.Length} librdkafka builds loaded ({string.Join(", ", paths)}). Remove the extra one: the mock cluster must run in the copy Confluent.Kafka uses.");
             }
+
+            LoadedPath = paths[0];
+            return NativeLibrary.Load(paths[0]); // already loaded: the same handle, no second copy
         }
 
-        throw new DllNotFoundException(
-            "librdkafka could not be loaded: neither the runtimes/ asset of the librdkafka.redist package nor a system library ("
-            + string.Join(", ", FallbackNames) + ") was found. Install librdkafka (for example the Debian package librdkafka1).");
+        // Windows and macOS return an already-loaded module for its file name.
+        string name = OperatingSystem.IsWindows() ? "librdkafka.dll" : "librdkafka.dylib";
+        return NativeLibrary.TryLoad(name, out nint handle)
+            ? handle
+            : throw new DllNotFoundException($"Confluent.Kafka loaded librdkafka {version}, but {name} could not be found again to bind the mock cluster to it.");
     }
+
+    /// <summary>The distinct librdkafka files mapped into this process.</summary>
+    private static string[] LoadedLinuxLibraries() =>
+        File.ReadLines("/proc/self/maps")
+            .Select(line => line.IndexOf('/', StringComparison.Ordinal) is int slash and >= 0 ? line[slash..] : null)
+            .Where(path => path is not null && Path.GetFileName(path).Contains("librdkafka", StringComparison.Ordinal))
+            .Select(path => path!)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
 
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_conf_new")]
     public static partial nint ConfNew();

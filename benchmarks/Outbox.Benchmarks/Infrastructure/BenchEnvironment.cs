@@ -223,10 +223,6 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // KafkaMockCluster sets TCP_NODELAY on its listeners; every connection they accepted should have inherited it.
-        IReadOnlyList<bool> noDelay = BrokerSocketOptions.NoDelayStates(BrokerSocketOptions.PortsOf(Kafka.BootstrapServers));
-        Console.Error.WriteLine($"[bench] mock-broker sockets with TCP_NODELAY at the end: {noDelay.Count(on => on)} of {noDelay.Count}");
-
         Kafka.Dispose();
         await Postgres.DisposeAsync();
     }

@@ -11,24 +11,32 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class OutboxServiceCollectionExtensions
 {
     /// <summary>
+    /// Adds the outbox core with default options: the message factory, the relay and its hosted
+    /// service. Add a store and a transport on the returned builder. Calling it again is harmless.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>A builder for the store and transport.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    public static IOutboxBuilder AddOutbox(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return AddCore(services, services.AddOptions<OutboxOptions>());
+    }
+
+    /// <summary>
     /// Adds the outbox core: options (validated when the host starts), the message factory, the
     /// relay and its hosted service. Add a store and a transport on the returned builder.
     /// Calling it again is harmless; every <paramref name="configure"/> given runs once.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Configures <see cref="OutboxOptions"/>, or <see langword="null"/>.</param>
+    /// <param name="configure">Configures <see cref="OutboxOptions"/>.</param>
     /// <returns>A builder for the store and transport.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
-    public static IOutboxBuilder AddOutbox(this IServiceCollection services, Action<OutboxOptions>? configure = null)
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    public static IOutboxBuilder AddOutbox(this IServiceCollection services, Action<OutboxOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
-        OptionsBuilder<OutboxOptions> options = services.AddOptions<OutboxOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        return AddCore(services, options);
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddCore(services, services.AddOptions<OutboxOptions>().Configure(configure));
     }
 
     /// <summary>
