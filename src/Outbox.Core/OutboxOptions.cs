@@ -5,7 +5,10 @@ namespace Outbox;
 /// <summary>Options for the outbox and its relay. Validated when the host starts.</summary>
 public sealed class OutboxOptions
 {
-    /// <summary>Gets or sets the name of this relay, used in lease owners, logs and metrics.</summary>
+    /// <summary>The longest <see cref="RelayName"/>: the lease owner column also holds a per-process id and a claim number.</summary>
+    public const int MaxRelayNameLength = 100;
+
+    /// <summary>Gets or sets the name of this relay, used in lease owners, logs and metrics: 1 to <see cref="MaxRelayNameLength"/> printable characters.</summary>
     /// <value>The default value is the machine name.</value>
     public string RelayName { get; set; } = Environment.MachineName;
 
@@ -31,9 +34,15 @@ public sealed class OutboxOptions
     /// <value>The default value is 2.</value>
     public int MaxConcurrentBatches { get; set; } = 2;
 
-    /// <summary>Gets or sets how long a claim lasts. A relay that dies leaves its messages to others after this time, so keep it above the transport's send timeout.</summary>
-    /// <value>The default value is 2 minutes.</value>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// Gets or sets how long a claim lasts, on the database's clock. A relay that dies leaves its
+    /// messages (and the later messages of their keys) to others after this time. A relay never
+    /// sends a message after its lease ends: it must be at least the transport's longest delivery
+    /// time (<see cref="OutboxTransportLimits.MaxDeliveryTime"/>, 10 seconds with the Kafka
+    /// transport's defaults) plus 2 seconds, or the host fails at start.
+    /// </summary>
+    /// <value>The default value is 12 seconds.</value>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(12);
 
     /// <summary>Gets or sets how many failed sends a message may have before it becomes <see cref="OutboxStatus.Dead"/>.</summary>
     /// <value>The default value is 20.</value>
@@ -63,17 +72,20 @@ public sealed class OutboxOptions
     /// <value>The default value is 1 day.</value>
     public TimeSpan CompletedRetention { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>Gets or sets how often the clean-up looks for expired completed messages.</summary>
+    /// <summary>
+    /// Gets or sets how long <see cref="OutboxStatus.Dead"/> messages are kept (for
+    /// <see cref="IOutboxAdmin"/> to list and requeue) before the clean-up deletes them.
+    /// </summary>
+    /// <value>The default value is 14 days.</value>
+    public TimeSpan DeadRetention { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>Gets or sets how often the clean-up looks for expired completed and dead messages.</summary>
     /// <value>The default value is 1 minute.</value>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Gets or sets the most rows one clean-up statement deletes (short statements never hold the relay's locks for long).</summary>
     /// <value>The default value is 1,000.</value>
     public int CleanupBatchSize { get; set; } = 1_000;
-
-    /// <summary>Gets or sets the largest payload <see cref="IOutbox"/> accepts. Match it to the broker's <c>message.max.bytes</c>.</summary>
-    /// <value>The default value is 1,000,000 bytes (Kafka's default limit).</value>
-    public int MaxPayloadBytes { get; set; } = 1_000_000;
 
     /// <summary>Gets or sets the JSON options for typed payloads.</summary>
     /// <value>The default value is <see cref="JsonSerializerDefaults.Web"/>.</value>

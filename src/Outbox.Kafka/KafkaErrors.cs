@@ -2,22 +2,22 @@ using Confluent.Kafka;
 
 namespace Outbox.Kafka;
 
-/// <summary>Maps Kafka errors to send results: permanent errors reject a message, the rest fail it for a retry.</summary>
+/// <summary>Maps Kafka errors to send results: errors about the message reject it, the rest fail it for a retry.</summary>
 internal static class KafkaErrors
 {
-    // Errors a retry can never fix: the message, its topic or its permissions are wrong.
+    // Errors about the message itself, which no retry can fix: it goes DEAD at once. Errors about
+    // the topic or the cluster (authorization, an unknown topic or partition, timeouts, no leader,
+    // policies) are retried with backoff: an operator can fix those, and a backlog must not go DEAD
+    // in one pass because a topic was briefly missing or not yet authorized.
     private static readonly HashSet<ErrorCode> Permanent =
     [
         ErrorCode.MsgSizeTooLarge, // also the local check against message.max.bytes
         ErrorCode.RecordListTooLarge,
         ErrorCode.InvalidMsgSize,
-        ErrorCode.TopicException,
-        ErrorCode.TopicAuthorizationFailed,
+        ErrorCode.InvalidMsg,
         ErrorCode.InvalidRecord,
-        ErrorCode.PolicyViolation,
+        ErrorCode.TopicException, // an illegal topic name: the message's own topic
         ErrorCode.Local_InvalidArg,
-        ErrorCode.Local_UnknownTopic,
-        ErrorCode.Local_UnknownPartition,
         ErrorCode.Local_KeySerialization,
         ErrorCode.Local_ValueSerialization,
     ];

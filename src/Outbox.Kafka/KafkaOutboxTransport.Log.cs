@@ -26,6 +26,9 @@ internal sealed partial class KafkaOutboxTransport
         [LoggerMessage(3005, LogLevel.Warning, "{Unfinished} of {Count} Kafka sends had no delivery report within {Timeout}; they are reported failed")]
         public static partial void NoDeliveryReport(ILogger logger, int unfinished, int count, TimeSpan timeout);
 
+        [LoggerMessage(3008, LogLevel.Warning, "{NotSent} of {Count} messages were not handed to the Kafka producer ({Reason}); they go back unsent")]
+        public static partial void NotSent(ILogger logger, int notSent, int count, string reason);
+
         [LoggerMessage(3006, LogLevel.Debug, "The local Kafka producer queue is full; waiting for room")]
         public static partial void QueueFull(ILogger logger);
 

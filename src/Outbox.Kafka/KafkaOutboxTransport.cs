@@ -17,6 +17,9 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
     /// <summary>Margin over the delivery timeout: librdkafka fails expired messages on a 1 s scan.</summary>
     private static readonly TimeSpan ReportMargin = TimeSpan.FromSeconds(10);
 
+    /// <summary>How late librdkafka may notice that a message's delivery timeout has passed.</summary>
+    private static readonly TimeSpan TimeoutScan = TimeSpan.FromSeconds(1);
+
     private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(20);
 
     private static readonly ActivitySource ActivitySource = new(OutboxDiagnostics.ActivitySourceName, typeof(KafkaOutboxTransport).Assembly.GetName().Version?.ToString());
@@ -36,9 +39,19 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
         config = KafkaProducerSettings.Build(options.Value);
         confirmByConsumer = options.Value.ConfirmationMode == KafkaConfirmationMode.Consumer;
         MessageTimeout = KafkaProducerSettings.GetMessageTimeout(config);
+
+        // A record produced at t reaches the broker by t + message.timeout.ms (librdkafka's delivery
+        // limit, checked on a 1 s scan) + request.timeout.ms (a request already on the wire then).
+        Limits = new OutboxTransportLimits(MessageTimeout + KafkaProducerSettings.GetRequestTimeout(config) + TimeoutScan, KafkaProducerSettings.GetMaxMessageBytes(config))
+        {
+            Topics = confirmByConsumer ? options.Value.ConfirmationTopics.ToHashSet(StringComparer.Ordinal) : null,
+        };
         this.timeProvider = timeProvider;
         this.logger = logger;
     }
+
+    /// <inheritdoc/>
+    public OutboxTransportLimits Limits { get; }
 
     /// <summary>Gets the effective producer configuration (user keys plus defaults).</summary>
     internal IReadOnlyDictionary<string, string> ProducerConfig => config;
@@ -49,7 +62,7 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
     /// <summary>Gets or sets how long a cancelled send (host stopping) waits for delivery reports already in flight; also the flush time on dispose. 5 seconds.</summary>
     internal TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
-    public async Task<IReadOnlyList<OutboxSendResult>> SendAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<OutboxSendResult>> SendAsync(IReadOnlyList<OutboxMessage> messages, TimeSpan sendWithin, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0)
@@ -65,19 +78,28 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
         activity?.SetTag("messaging.destination.name", destination);
         activity?.SetTag("messaging.batch.message_count", messages.Count);
 
+        // The last moment a message may be handed to librdkafka: it can reach the broker up to
+        // Limits.MaxDeliveryTime later, and must do so within sendWithin.
+        var window = new SendWindow(timeProvider, started, sendWithin - Limits.MaxDeliveryTime);
         var batch = new KafkaSendBatch(messages.Count);
         int next = 0;
-        for (; next < messages.Count && !cancellationToken.IsCancellationRequested; next++)
+        for (; next < messages.Count && !cancellationToken.IsCancellationRequested && window.IsOpen; next++)
         {
-            if (!await ProduceAsync(kafka, messages[next], next, batch, cancellationToken).ConfigureAwait(false))
+            if (!await ProduceAsync(kafka, messages[next], next, batch, window, cancellationToken).ConfigureAwait(false))
             {
                 break;
             }
         }
 
+        if (next < messages.Count)
+        {
+            // Not produced, so not on the broker: they go back unsent, in order (later ones of a key never overtake).
+            Log.NotSent(logger, messages.Count - next, messages.Count, cancellationToken.IsCancellationRequested ? "the host is stopping" : "too little of the relay's lease was left");
+        }
+
         for (int i = next; i < messages.Count; i++)
         {
-            batch.Complete(i, OutboxSendResult.Failed("cancelled: host stopping before the message was sent"));
+            batch.Complete(i, OutboxSendResult.NotSent);
         }
 
         OutboxSendResult[] results = await AwaitReportsAsync(batch, messages.Count, cancellationToken).ConfigureAwait(false);
@@ -94,8 +116,8 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
         return results;
     }
 
-    /// <summary>Enqueues one message; returns <see langword="false"/> when cancelled while the local queue was full.</summary>
-    private async ValueTask<bool> ProduceAsync(IProducer<string?, byte[]> kafka, OutboxMessage message, int index, KafkaSendBatch batch, CancellationToken cancellationToken)
+    /// <summary>Enqueues one message; returns <see langword="false"/> when it was not enqueued (cancelled, or the window closed while the local queue was full).</summary>
+    private async ValueTask<bool> ProduceAsync(IProducer<string?, byte[]> kafka, OutboxMessage message, int index, KafkaSendBatch batch, SendWindow window, CancellationToken cancellationToken)
     {
         if (KafkaTopicName.Validate(message.Topic) is { } invalid)
         {
@@ -129,6 +151,11 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
                     await Task.Delay(QueueFullBackoff, timeProvider, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
+                {
+                    return false;
+                }
+
+                if (!window.IsOpen)
                 {
                     return false;
                 }

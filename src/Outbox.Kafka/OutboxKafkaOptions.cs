@@ -8,8 +8,9 @@ namespace Outbox.Kafka;
 /// for the keys it leaves unset: <c>enable.idempotence=true</c>, <c>acks=all</c>,
 /// <c>linger.ms=1</c> (a relay batch is enqueued at once, so it is still sent in few requests
 /// while a single fast-path message waits at most 1 ms), <c>batch.num.messages=10000</c>,
-/// <c>batch.size=1000000</c>, <c>client.id=outbox</c> and <c>message.timeout.ms</c> from
-/// <see cref="SendTimeout"/>.
+/// <c>batch.size=1000000</c>, <c>client.id=outbox</c>, <c>message.timeout.ms</c> from
+/// <see cref="SendTimeout"/> and <c>request.timeout.ms</c> at 80 % of it (so a request already on
+/// the wire cannot land long after the delivery timeout, and after the relay's lease).
 /// </remarks>
 public sealed class OutboxKafkaOptions
 {
@@ -24,10 +25,11 @@ public sealed class OutboxKafkaOptions
     /// Gets or sets how long the producer may try to deliver a message (librdkafka's
     /// <c>message.timeout.ms</c>, retries included) before the send counts as failed and is
     /// retried later by the relay. Ignored when <see cref="Producer"/> sets
-    /// <c>message.timeout.ms</c>. Keep it well below the relay's lease duration.
+    /// <c>message.timeout.ms</c>. A send can take this plus <c>request.timeout.ms</c> plus 1 second,
+    /// and <see cref="OutboxOptions.LeaseDuration"/> must exceed that by 2 seconds (checked at start).
     /// </summary>
-    /// <value>The default value is 30 seconds.</value>
-    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <value>The default value is 5 seconds (with the default request timeout, sends take at most 10 seconds).</value>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Gets the Confluent.Kafka producer configuration, passed to the producer as given

@@ -20,7 +20,12 @@ internal sealed class OutboxKafkaOptionsValidator : IValidateOptions<OutboxKafka
 
         if (options.SendTimeout <= TimeSpan.Zero || options.SendTimeout > MaxSendTimeout)
         {
-            failures.Add($"OutboxKafkaOptions.SendTimeout is {options.SendTimeout}. Set a positive duration up to {MaxSendTimeout} (the default is 30 seconds).");
+            failures.Add($"OutboxKafkaOptions.SendTimeout is {options.SendTimeout}. Set a positive duration up to {MaxSendTimeout} (the default is 5 seconds).");
+        }
+
+        if (user.TryGetValue(KafkaProducerSettings.MessageTimeout, out string? timeout) && timeout.Trim() == "0")
+        {
+            failures.Add("OutboxKafkaOptions.Producer sets message.timeout.ms (or delivery.timeout.ms) to 0, which librdkafka reads as infinite: a send could then outlive the relay's lease and arrive after a later message of its key. Remove it and set OutboxKafkaOptions.SendTimeout, or give a positive number of milliseconds.");
         }
 
         if (IsFalse(user.GetValueOrDefault(KafkaProducerSettings.EnableDeliveryReports)))

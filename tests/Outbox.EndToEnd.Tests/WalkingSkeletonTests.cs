@@ -142,7 +142,8 @@ public abstract class WalkingSkeletonTests(DatabaseKind kind, PostgreSqlServer? 
     [Fact]
     public async Task BadInput_ThrowsAtTheCallNamingTheParameter_TheRestOfTheTransactionIsDelivered()
     {
-        await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka, o => o.MaxPayloadBytes = 1024);
+        // The producer takes 2,048-byte messages; IOutbox refuses what it could not send.
+        await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka, configureKafka: k => k.Producer.MessageMaxBytes = 2048);
 
         OutboxMessage good = await host.InScopeAsync(async (db, outbox) =>
         {
@@ -153,7 +154,8 @@ public abstract class WalkingSkeletonTests(DatabaseKind kind, PostgreSqlServer? 
             outbox.Invoking(o => o.Add("", "k", new OrderPlaced(Guid.NewGuid(), "x", 1))).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("topic");
             outbox.Invoking(o => o.Add("bad/topic", "k", new OrderPlaced(Guid.NewGuid(), "x", 1))).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("topic");
             outbox.Invoking(o => o.Add<OrderPlaced?>(topic, "k", null)).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("payload");
-            outbox.Invoking(o => o.AddRaw(topic, "k", new byte[1025])).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("payload");
+            outbox.Invoking(o => o.AddRaw(topic, "k", new byte[1800])).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("payload");
+            outbox.Invoking(o => o.AddRaw(topic, "k\0", [1])).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("key");
 
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
@@ -177,6 +179,8 @@ public abstract class WalkingSkeletonTests(DatabaseKind kind, PostgreSqlServer? 
 
         List<Guid> written = await host.InScopeAsync(async (db, outbox) =>
         {
+            outbox.Invoking(o => o.Add("not-read-back", "k", new OrderPlaced(Guid.NewGuid(), "c", 0)))
+                .Should().Throw<ArgumentException>("the confirmation consumer would never read it back").Which.ParamName.Should().Be("topic");
             var ids = Enumerable.Range(0, 3).Select(i => outbox.Add(topic, "k" + i, new OrderPlaced(Guid.NewGuid(), "c", i)).Id).ToList();
             await db.SaveChangesAsync();
             return ids;

@@ -67,10 +67,26 @@ public sealed class StoreTestHost : IAsyncDisposable
         return await action(scope.ServiceProvider.GetRequiredService<IOutboxStore>());
     }
 
-    public Task<IReadOnlyList<OutboxMessage>> ClaimAsync(string owner, int batchSize = 100, bool preserveKeyOrder = true, TimeSpan? lease = null)
+    public Task<IReadOnlyList<OutboxMessage>> ClaimAsync(string owner, int batchSize = 100, bool preserveKeyOrder = true, TimeSpan? lease = null) =>
+        WithStoreAsync(store => store.ClaimAsync(new OutboxClaim(owner, batchSize, lease ?? TimeSpan.FromMinutes(1), preserveKeyOrder)));
+
+    /// <summary>
+    /// Lets <paramref name="elapsed"/> pass for the rows: every stored time moves that far into the
+    /// past (the store reads "now" from the database's clock, which a test cannot advance).
+    /// </summary>
+    public async Task AgeAsync(TimeSpan elapsed)
     {
-        DateTimeOffset now = Clock.GetUtcNow();
-        return WithStoreAsync(store => store.ClaimAsync(new OutboxClaim(owner, batchSize, now, now + (lease ?? TimeSpan.FromMinutes(1)), preserveKeyOrder)));
+        await using TestDbContext context = Database.CreateContext();
+        foreach (OutboxMessage row in context.Set<OutboxMessage>())
+        {
+            row.CreatedAt -= elapsed;
+            row.NextAttemptAt -= elapsed;
+            row.PublishedAt -= elapsed;
+            row.CompletedAt -= elapsed;
+            row.LeaseExpiresAt -= elapsed;
+        }
+
+        await context.SaveChangesAsync();
     }
 
     public async Task<List<OutboxMessage>> ReadAllAsync()

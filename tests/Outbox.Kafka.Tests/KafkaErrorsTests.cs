@@ -8,11 +8,9 @@ public sealed class KafkaErrorsTests
     [InlineData(ErrorCode.MsgSizeTooLarge)]
     [InlineData(ErrorCode.RecordListTooLarge)]
     [InlineData(ErrorCode.TopicException)]
-    [InlineData(ErrorCode.TopicAuthorizationFailed)]
     [InlineData(ErrorCode.InvalidRecord)]
     [InlineData(ErrorCode.Local_InvalidArg)]
-    [InlineData(ErrorCode.Local_UnknownTopic)]
-    public void ToResult_ErrorNoRetryCanFix_Rejected(ErrorCode code)
+    public void ToResult_ErrorAboutTheMessageItself_Rejected(ErrorCode code)
     {
         OutboxSendResult result = KafkaErrors.ToResult(new Error(code));
 
@@ -27,7 +25,12 @@ public sealed class KafkaErrorsTests
     [InlineData(ErrorCode.NotEnoughReplicas)]
     [InlineData(ErrorCode.Local_Fatal)]
     [InlineData(ErrorCode.RequestTimedOut)]
-    public void ToResult_TransientError_Failed(ErrorCode code)
+    [InlineData(ErrorCode.TopicAuthorizationFailed)]
+    [InlineData(ErrorCode.Local_UnknownTopic)]
+    [InlineData(ErrorCode.Local_UnknownPartition)]
+    [InlineData(ErrorCode.UnknownTopicOrPart)]
+    [InlineData(ErrorCode.PolicyViolation)]
+    public void ToResult_ErrorAboutTheTopicOrTheCluster_FailedForARetry(ErrorCode code)
     {
         KafkaErrors.ToResult(new Error(code)).Status.Should().Be(OutboxSendStatus.Failed);
     }

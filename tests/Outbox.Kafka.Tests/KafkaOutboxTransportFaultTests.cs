@@ -43,7 +43,7 @@ public sealed class KafkaOutboxTransportFaultTests : IDisposable
     }
 
     [Fact]
-    public async Task SendAsync_BrokerAnswersTopicAuthorizationFailed_Rejected()
+    public async Task SendAsync_BrokerAnswersTopicAuthorizationFailed_FailedForARetryNotRejected()
     {
         string topic = NewTopic(cluster);
         await using KafkaOutboxTransport transport = CreateTransport(cluster);
@@ -52,8 +52,15 @@ public sealed class KafkaOutboxTransportFaultTests : IDisposable
 
         IReadOnlyList<OutboxSendResult> results = await transport.SendAsync([Message(topic, "k", "x")]);
 
-        results.Single().Status.Should().Be(OutboxSendStatus.Rejected);
+        results.Single().Status.Should().Be(OutboxSendStatus.Failed, "an authorization the operator can grant is retried, not made DEAD");
         results.Single().Error.Should().Contain("TopicAuthorizationFailed");
+        OutboxSendResult later = default;
+        for (int attempt = 0; attempt < 10 && later.Status != OutboxSendStatus.Delivered; attempt++)
+        {
+            later = (await transport.SendAsync([Message(topic, "k", "y" + attempt)])).Single(); // once authorized again, it goes
+        }
+
+        later.Status.Should().Be(OutboxSendStatus.Delivered, later.Error);
     }
 
     [Fact]
@@ -70,7 +77,7 @@ public sealed class KafkaOutboxTransportFaultTests : IDisposable
     }
 
     [Fact]
-    public async Task SendAsync_AlreadyCancelled_ReturnsFailedWithoutSending()
+    public async Task SendAsync_AlreadyCancelled_ReturnsNotSentWithoutSending()
     {
         string topic = NewTopic(cluster);
         await using KafkaOutboxTransport transport = CreateTransport(cluster);
@@ -79,7 +86,7 @@ public sealed class KafkaOutboxTransportFaultTests : IDisposable
 
         IReadOnlyList<OutboxSendResult> results = await transport.SendAsync([Message(topic, "k", "x"), Message(topic, "k", "y")], cancelled.Token);
 
-        results.Should().HaveCount(2).And.OnlyContain(r => r.Status == OutboxSendStatus.Failed && r.Error!.StartsWith("cancelled", StringComparison.Ordinal));
+        results.Should().HaveCount(2).And.OnlyContain(r => r.Status == OutboxSendStatus.NotSent, "nothing was handed to the producer");
         KafkaTopicReader.GetEndOffsetSum(cluster.BootstrapServers, topic, ReadTimeout).Should().Be(0);
     }
 
@@ -100,9 +107,9 @@ public sealed class KafkaOutboxTransportFaultTests : IDisposable
         IReadOnlyList<OutboxSendResult> results = await transport.SendAsync(messages, stopping.Token);
 
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "the send stops at cancellation plus the grace, not at the 10 s send timeout");
-        results.Should().HaveCount(20).And.OnlyContain(r => r.Status == OutboxSendStatus.Failed);
-        results.Count(r => r.Error == "cancelled: host stopping before the message was sent").Should().Be(15, "only 5 fit in the local queue");
-        results.Take(5).Should().OnlyContain(r => r.Error == "cancelled: host stopping before the broker answered");
+        results.Should().HaveCount(20);
+        results.Skip(5).Should().OnlyContain(r => r.Status == OutboxSendStatus.NotSent, "only 5 fit in the local queue; the rest were never produced");
+        results.Take(5).Should().OnlyContain(r => r.Status == OutboxSendStatus.Failed && r.Error == "cancelled: host stopping before the broker answered");
     }
 
     [Fact]
@@ -123,4 +130,60 @@ public sealed class KafkaOutboxTransportFaultTests : IDisposable
         stopping.IsCancellationRequested.Should().BeTrue();
         results.Should().OnlyContain(r => r.Status == OutboxSendStatus.Delivered, "acks in flight when the host stops are still recorded");
     }
+
+    [Fact]
+    public async Task SendAsync_WindowShorterThanADelivery_ProducesNothingAndReportsNotSent()
+    {
+        string topic = NewTopic(cluster);
+        await using KafkaOutboxTransport transport = CreateTransport(cluster, o => o.SendTimeout = TimeSpan.FromSeconds(2));
+        TimeSpan tooShort = transport.Limits.MaxDeliveryTime - TimeSpan.FromMilliseconds(100);
+
+        IReadOnlyList<OutboxSendResult> results = await transport.SendAsync([Message(topic, "k", "x"), Message(topic, "j", "y")], tooShort);
+
+        results.Should().OnlyContain(r => r.Status == OutboxSendStatus.NotSent, "a record produced now could reach the broker after the window");
+        KafkaTopicReader.GetEndOffsetSum(cluster.BootstrapServers, topic, ReadTimeout).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task SendAsync_LocalQueueFullUntilTheWindowCloses_StopsWaitingAndGivesTheRestBack()
+    {
+        string topic = NewTopic(cluster);
+        await using KafkaOutboxTransport transport = CreateTransport(cluster, o =>
+        {
+            o.SendTimeout = TimeSpan.FromSeconds(1);
+            o.Producer.QueueBufferingMaxMessages = 5;
+        });
+        (await transport.SendAsync([Message(topic, "k", "warm-up")])).Single().Status.Should().Be(OutboxSendStatus.Delivered);
+        cluster.SetAllBrokersDown();
+        OutboxMessage[] messages = Enumerable.Range(0, 20).Select(i => Message(topic, "k", $"m{i}")).ToArray();
+        var clock = Stopwatch.StartNew();
+
+        // 300 ms of window for producing: the queue never empties with the brokers down.
+        IReadOnlyList<OutboxSendResult> results = await transport.SendAsync(messages, transport.Limits.MaxDeliveryTime + TimeSpan.FromMilliseconds(300));
+
+        clock.Elapsed.Should().BeLessThan(transport.Limits.MaxDeliveryTime + TimeSpan.FromSeconds(12), "the queue-full wait has the window's deadline, and the reports the delivery timeout's");
+        results.Take(5).Should().OnlyContain(r => r.Status == OutboxSendStatus.Failed, "produced, then timed out with the brokers down");
+        results.Skip(5).Should().OnlyContain(r => r.Status == OutboxSendStatus.NotSent, "never produced: given back unsent");
+    }
+
+    [Fact]
+    public async Task Limits_FollowTheProducersSettings()
+    {
+        await using KafkaOutboxTransport transport = CreateTransport(cluster, o =>
+        {
+            o.SendTimeout = TimeSpan.FromSeconds(5);
+            o.Producer.MessageMaxBytes = 2_000_000;
+        });
+        await using KafkaOutboxTransport consumerMode = CreateTransport(cluster, o =>
+        {
+            o.ConfirmationMode = KafkaConfirmationMode.Consumer;
+            o.ConfirmationTopics.Add("orders");
+        });
+
+        transport.Limits.MaxDeliveryTime.Should().Be(TimeSpan.FromSeconds(5 + 4 + 1), "the delivery timeout, the request timeout (80 % of it by default) and librdkafka's 1 s timeout scan");
+        transport.Limits.MaxRecordBytes.Should().Be(2_000_000);
+        transport.Limits.Topics.Should().BeNull();
+        consumerMode.Limits.Topics.Should().BeEquivalentTo(["orders"], "only topics the confirmation consumer reads back can be completed");
+    }
 }
+

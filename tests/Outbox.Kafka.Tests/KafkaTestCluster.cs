@@ -17,6 +17,10 @@ internal static class KafkaTestCluster
         return new KafkaOutboxTransport(Options.Create(options), TimeProvider.System, NullLogger<KafkaOutboxTransport>.Instance);
     }
 
+    /// <summary>Sends outside a relay: no lease to respect, so a window longer than any test.</summary>
+    public static Task<IReadOnlyList<OutboxSendResult>> SendAsync(this IOutboxTransport transport, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default) =>
+        transport.SendAsync(messages, TimeSpan.FromMinutes(10), cancellationToken);
+
     public static string NewTopic(KafkaMockCluster cluster, int partitions = 6)
     {
         string topic = $"t-{Guid.NewGuid():N}";

@@ -189,7 +189,9 @@ public sealed class OutboxKafkaBuilderExtensionsTests
 
     private sealed class NoTransport : IOutboxTransport
     {
-        public Task<IReadOnlyList<OutboxSendResult>> SendAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default) =>
+        public OutboxTransportLimits Limits => OutboxTransportLimits.Default;
+
+        public Task<IReadOnlyList<OutboxSendResult>> SendAsync(IReadOnlyList<OutboxMessage> messages, TimeSpan sendWithin, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<OutboxSendResult>>([]);
     }
 }

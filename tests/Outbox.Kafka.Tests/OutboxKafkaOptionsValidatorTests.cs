@@ -87,4 +87,15 @@ public sealed class OutboxKafkaOptionsValidatorTests
 
         validator.Validate(null, options).Succeeded.Should().BeTrue();
     }
+
+    [Theory]
+    [InlineData("message.timeout.ms")]
+    [InlineData("delivery.timeout.ms")]
+    public void Validate_InfiniteDeliveryTimeout_FailsSayingWhy(string key)
+    {
+        var options = new OutboxKafkaOptions { BootstrapServers = "b:9092" };
+        options.Producer.Set(key, "0");
+
+        validator.Validate(null, options).FailureMessage.Should().Contain("infinite").And.Contain("SendTimeout");
+    }
 }

@@ -16,10 +16,12 @@ internal sealed class HangingTransport(IOutboxTransport inner, Func<int, int> se
     /// <summary>Sends the first half of the batch, then hangs: the relay dies in the middle of a batch.</summary>
     public static HangingTransport MidBatch(IOutboxTransport inner) => new(inner, batch => batch / 2, "SENT", "HALF-SENT");
 
-    public async Task<IReadOnlyList<OutboxSendResult>> SendAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default)
+    public OutboxTransportLimits Limits => inner.Limits;
+
+    public async Task<IReadOnlyList<OutboxSendResult>> SendAsync(IReadOnlyList<OutboxMessage> messages, TimeSpan sendWithin, CancellationToken cancellationToken = default)
     {
         OutboxMessage[] sent = messages.Take(sendCount(messages.Count)).ToArray();
-        IReadOnlyList<OutboxSendResult> results = await inner.SendAsync(sent, cancellationToken);
+        IReadOnlyList<OutboxSendResult> results = await inner.SendAsync(sent, sendWithin, cancellationToken);
         int acked = 0;
         for (int i = 0; i < sent.Length; i++)
         {

@@ -55,7 +55,7 @@ if (relay)
     outbox.UseKafka(k =>
     {
         k.BootstrapServers = options["kafka"];
-        k.SendTimeout = TimeSpan.FromSeconds(10);
+        k.SendTimeout = TimeSpan.FromSeconds(1); // sends take at most 3 s: leases from 5 s pass the start-up check
     });
 }
 

@@ -101,7 +101,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     /// </summary>
     public static async Task WarmUpProducerAsync(IHost host, string topic, Workload work)
     {
-        IReadOnlyList<OutboxSendResult> results = await host.Services.GetRequiredService<KafkaOutboxTransport>().SendAsync([work.ClaimedMessage(topic, -1)]);
+        IReadOnlyList<OutboxSendResult> results = await host.Services.GetRequiredService<KafkaOutboxTransport>().SendAsync([work.ClaimedMessage(topic, -1)], Workload.SendWindow);
         if (results[0].Status != OutboxSendStatus.Delivered)
         {
             throw new InvalidOperationException($"Warm-up message to {topic} not delivered: {results[0].Error}");

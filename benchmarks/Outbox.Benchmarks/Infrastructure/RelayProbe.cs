@@ -148,10 +148,12 @@ internal sealed class RelayProbe
 /// <summary>Wraps the real transport: times each <c>SendAsync</c> and reports its results to the probe.</summary>
 internal sealed class ProbingTransport(IOutboxTransport inner, RelayProbe probe) : IOutboxTransport
 {
-    public async Task<IReadOnlyList<OutboxSendResult>> SendAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default)
+    public OutboxTransportLimits Limits => inner.Limits;
+
+    public async Task<IReadOnlyList<OutboxSendResult>> SendAsync(IReadOnlyList<OutboxMessage> messages, TimeSpan sendWithin, CancellationToken cancellationToken = default)
     {
         long started = Stopwatch.GetTimestamp();
-        IReadOnlyList<OutboxSendResult> results = await inner.SendAsync(messages, cancellationToken);
+        IReadOnlyList<OutboxSendResult> results = await inner.SendAsync(messages, sendWithin, cancellationToken);
         probe.OnSent(started, Stopwatch.GetTimestamp(), messages, results);
         return results;
     }
@@ -186,8 +188,8 @@ internal class ProbingStore : DispatchProxy
             return targetMethod.Name switch
             {
                 nameof(IOutboxStore.ClaimAsync) => ClaimAsync((OutboxClaim)args![0]!, (CancellationToken)args[1]!),
-                nameof(IOutboxStore.RecordOutcomesAsync) => RecordAsync((string)args![0]!, (IReadOnlyList<OutboxOutcome>)args[1]!, (CancellationToken)args[2]!),
-                nameof(IOutboxStore.RecordOutcomesAndClaimAsync) => RecordAndClaimAsync((string)args![0]!, (IReadOnlyList<OutboxOutcome>)args[1]!, (OutboxClaim)args[2]!, (CancellationToken)args[3]!),
+                nameof(IOutboxStore.RecordOutcomesAsync) => RecordAsync((IReadOnlyList<OutboxOutcome>)args![0]!, (CancellationToken)args[1]!),
+                nameof(IOutboxStore.RecordOutcomesAndClaimAsync) => RecordAndClaimAsync((IReadOnlyList<OutboxOutcome>)args![0]!, (OutboxClaim)args[1]!, (CancellationToken)args[2]!),
                 _ => targetMethod.Invoke(inner, args),
             };
         }
@@ -206,20 +208,20 @@ internal class ProbingStore : DispatchProxy
     }
 
     /// <summary>One call that records the previous batch and claims the next: its time counts as claim time.</summary>
-    private async Task<(int, IReadOnlyList<OutboxMessage>)> RecordAndClaimAsync(string owner, IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim claim, CancellationToken cancellationToken)
+    private async Task<(int, IReadOnlyList<OutboxMessage>)> RecordAndClaimAsync(IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim claim, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        (int applied, IReadOnlyList<OutboxMessage> claimed) = await inner.RecordOutcomesAndClaimAsync(owner, outcomes, claim, cancellationToken);
+        (int applied, IReadOnlyList<OutboxMessage> claimed) = await inner.RecordOutcomesAndClaimAsync(outcomes, claim, cancellationToken);
         long ended = Stopwatch.GetTimestamp();
         probe.OnClaimed(started, ended, claimed);
         probe.OnRecorded(ended, ended);
         return (applied, claimed);
     }
 
-    private async Task<int> RecordAsync(string owner, IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken)
+    private async Task<int> RecordAsync(IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        int applied = await inner.RecordOutcomesAsync(owner, outcomes, cancellationToken);
+        int applied = await inner.RecordOutcomesAsync(outcomes, cancellationToken);
         probe.OnRecorded(started, Stopwatch.GetTimestamp());
         return applied;
     }

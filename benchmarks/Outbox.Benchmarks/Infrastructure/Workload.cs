@@ -12,6 +12,9 @@ namespace Outbox.Benchmarks.Infrastructure;
 /// <summary>The messages and transactions every scenario uses: 200-byte payloads over 10,000 keys, one business row per transaction.</summary>
 internal sealed class Workload(BenchSettings settings)
 {
+    /// <summary>The send window for sends outside a relay (no lease to respect): long enough for any batch.</summary>
+    public static readonly TimeSpan SendWindow = TimeSpan.FromMinutes(10);
+
     private readonly byte[] payload = MakePayload(settings.PayloadBytes);
     private readonly string[] keys = Enumerable.Range(0, settings.Keys).Select(k => $"customer-{k:D6}").ToArray();
 

@@ -171,13 +171,13 @@ internal static class DrainScenario
         string topic = env.NewTopic("transport");
         using var transport = new KafkaOutboxTransport(
             Options.Create(env.KafkaOptions()), TimeProvider.System, NullLogger<KafkaOutboxTransport>.Instance);
-        await transport.SendAsync([work.ClaimedMessage(topic, 0)]); // producer creation and connection, not timed
+        await transport.SendAsync([work.ClaimedMessage(topic, 0)], Workload.SendWindow); // producer creation and connection, not timed
         OutboxMessage[] messages = Enumerable.Range(0, count).Select(i => work.ClaimedMessage(topic, i)).ToArray();
         long delivered = 0;
         long started = Stopwatch.GetTimestamp();
         for (int offset = 0; offset < count; offset += batchSize)
         {
-            IReadOnlyList<OutboxSendResult> results = await transport.SendAsync(new ArraySegment<OutboxMessage>(messages, offset, Math.Min(batchSize, count - offset)));
+            IReadOnlyList<OutboxSendResult> results = await transport.SendAsync(new ArraySegment<OutboxMessage>(messages, offset, Math.Min(batchSize, count - offset)), Workload.SendWindow);
             delivered += results.Count(r => r.Status == OutboxSendStatus.Delivered);
         }
 
@@ -213,11 +213,10 @@ internal static class DrainScenario
             OutboxOutcome[] previous = [];
             while (Interlocked.Read(ref marked) < total || previous.Length > 0)
             {
-                DateTimeOffset now = DateTimeOffset.UtcNow;
-                var claim = new OutboxClaim(owner, config.BatchSize, now, now + TimeSpan.FromMinutes(2), config.KeyOrder);
-                (int applied, IReadOnlyList<OutboxMessage> claimed) = await ((IOutboxStore)store).RecordOutcomesAndClaimAsync(owner, previous, claim);
+                var claim = new OutboxClaim(owner, config.BatchSize, TimeSpan.FromMinutes(2), config.KeyOrder);
+                (int applied, IReadOnlyList<OutboxMessage> claimed) = await ((IOutboxStore)store).RecordOutcomesAndClaimAsync(previous, claim);
                 Interlocked.Add(ref marked, applied);
-                previous = claimed.Select(m => new OutboxOutcome(m.Id, OutboxStatus.Complete, m.Attempts, m.NextAttemptAt, null, now)).ToArray();
+                previous = claimed.Select(m => new OutboxOutcome(m.Id, owner, OutboxStatus.Complete, m.Attempts, TimeSpan.Zero, null)).ToArray();
                 if (claimed.Count == 0 && Interlocked.Read(ref marked) < total)
                 {
                     await Task.Delay(1); // every due row is held by another claimer (or blocked behind one of its keys)

@@ -1,6 +1,6 @@
 namespace Outbox;
 
-internal sealed class OutboxAdmin(IOutboxStore store, IOutboxSignal signal, TimeProvider timeProvider) : IOutboxAdmin
+internal sealed class OutboxAdmin(IOutboxStore store, IOutboxSignal signal) : IOutboxAdmin
 {
     public Task<OutboxSummary> GetSummaryAsync(CancellationToken cancellationToken = default) =>
         store.GetSummaryAsync(cancellationToken);
@@ -21,7 +21,7 @@ internal sealed class OutboxAdmin(IOutboxStore store, IOutboxSignal signal, Time
         }
 
         OutboxStateMachine.EnsureTransition(OutboxStatus.Dead, OutboxStatus.Init);
-        int requeued = await store.RequeueDeadAsync(messageIds, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        int requeued = await store.RequeueDeadAsync(messageIds, cancellationToken).ConfigureAwait(false);
         if (requeued > 0)
         {
             signal.Notify();

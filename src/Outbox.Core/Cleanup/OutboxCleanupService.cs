@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace Outbox;
 
 /// <summary>
-/// Deletes COMPLETE messages older than <see cref="OutboxOptions.CompletedRetention"/>, in
+/// Deletes COMPLETE messages older than <see cref="OutboxOptions.CompletedRetention"/> and DEAD
+/// ones older than <see cref="OutboxOptions.DeadRetention"/> (on the database's clock), in
 /// statements of at most <see cref="OutboxOptions.CleanupBatchSize"/> rows, so the table does not
 /// grow without bound and no delete holds locks the relay's claims need.
 /// </summary>
@@ -19,9 +20,9 @@ internal sealed partial class OutboxCleanupService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         OutboxOptions settings = options.Value;
-        if (!settings.EnableRelay || settings.CompletedRetention == TimeSpan.Zero)
+        if (!settings.EnableRelay)
         {
-            return; // Zero retention: the store deletes at completion.
+            return;
         }
 
         while (!stoppingToken.IsCancellationRequested)
@@ -29,11 +30,7 @@ internal sealed partial class OutboxCleanupService(
             try
             {
                 await Task.Delay(settings.CleanupInterval, timeProvider, stoppingToken).ConfigureAwait(false);
-                int deleted = await CleanOnceAsync(stoppingToken).ConfigureAwait(false);
-                if (deleted > 0)
-                {
-                    Log.Deleted(logger, deleted, settings.CompletedRetention);
-                }
+                await CleanOnceAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -48,22 +45,38 @@ internal sealed partial class OutboxCleanupService(
         }
     }
 
-    /// <summary>Deletes every expired completed message, one bounded batch at a time.</summary>
+    /// <summary>Deletes every expired completed and dead message, one bounded batch at a time.</summary>
     /// <returns>How many were deleted.</returns>
     public async Task<int> CleanOnceAsync(CancellationToken cancellationToken)
     {
         OutboxOptions settings = options.Value;
-        DateTimeOffset cutoff = timeProvider.GetUtcNow() - settings.CompletedRetention;
+        int total = 0;
+        if (settings.CompletedRetention > TimeSpan.Zero) // zero: the store deletes at completion
+        {
+            total += await DeleteAsync(OutboxStatus.Complete, settings.CompletedRetention, cancellationToken).ConfigureAwait(false);
+        }
+
+        return total + await DeleteAsync(OutboxStatus.Dead, settings.DeadRetention, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<int> DeleteAsync(OutboxStatus status, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        int batch = options.Value.CleanupBatchSize;
         int total = 0;
         int deleted;
         do
         {
             await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
             IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
-            deleted = await store.DeleteCompletedAsync(cutoff, settings.CleanupBatchSize, cancellationToken).ConfigureAwait(false);
+            deleted = await store.DeleteFinishedAsync(status, retention, batch, cancellationToken).ConfigureAwait(false);
             total += deleted;
         }
-        while (deleted == settings.CleanupBatchSize && !cancellationToken.IsCancellationRequested);
+        while (deleted == batch && !cancellationToken.IsCancellationRequested);
+
+        if (total > 0)
+        {
+            Log.Deleted(logger, total, status, retention);
+        }
 
         return total;
     }

@@ -65,7 +65,10 @@ public static class OutboxServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<OutboxMessageFactory>();
+        services.TryAddSingleton(sp => new OutboxMessageFactory(
+            sp.GetRequiredService<IOptions<OutboxOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IOutboxTransport>()?.Limits ?? OutboxTransportLimits.Default));
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>());
         services.TryAddSingleton(sp => new OutboxMetrics(sp.GetService<IMeterFactory>()));

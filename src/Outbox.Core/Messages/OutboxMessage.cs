@@ -9,7 +9,10 @@ namespace Outbox;
 /// </summary>
 public sealed class OutboxMessage
 {
-    /// <summary>Gets or sets the message id: time-ordered (UUID version 7, monotonic per process), sent to the broker as a header so consumers can drop duplicates.</summary>
+    /// <summary>The longest <see cref="LastError"/> stored; longer errors are cut.</summary>
+    public const int MaxLastErrorLength = 2000;
+
+    /// <summary>Gets or sets the message id (a UUID version 7), sent to the broker as a header so consumers can drop duplicates. It identifies the message; its order comes from the database (a position assigned at insert), not from this id.</summary>
     public Guid Id { get; set; }
 
     /// <summary>Gets or sets the destination topic.</summary>
@@ -33,16 +36,16 @@ public sealed class OutboxMessage
     /// <summary>Gets or sets how many sends have failed so far.</summary>
     public int Attempts { get; set; }
 
-    /// <summary>Gets or sets when the message was written.</summary>
+    /// <summary>Gets or sets when the message was written, on the database's clock (set by the database when the row is inserted).</summary>
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>Gets or sets the earliest time a relay may (re)try the message.</summary>
+    /// <summary>Gets or sets the earliest time a relay may (re)try the message, on the database's clock.</summary>
     public DateTimeOffset NextAttemptAt { get; set; }
 
-    /// <summary>Gets or sets when a relay last claimed the message for sending, or <see langword="null"/>.</summary>
+    /// <summary>Gets or sets when a relay first claimed the message for sending, or <see langword="null"/> while it never was. A message claimed before goes ahead of the never-claimed messages of its key.</summary>
     public DateTimeOffset? PublishedAt { get; set; }
 
-    /// <summary>Gets or sets when the broker confirmed the message, or <see langword="null"/>.</summary>
+    /// <summary>Gets or sets when the message reached a final status (the broker confirmed it, or it became <see cref="OutboxStatus.Dead"/>), or <see langword="null"/>.</summary>
     public DateTimeOffset? CompletedAt { get; set; }
 
     /// <summary>Gets or sets the last send error (truncated), or <see langword="null"/>.</summary>

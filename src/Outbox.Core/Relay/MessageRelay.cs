@@ -8,12 +8,19 @@ using Polly.Retry;
 namespace Outbox;
 
 /// <summary>
-/// One relay instance: claims a batch under its own lease, sends it, records the outcomes.
+/// One relay instance: claims a batch under a lease of its own, sends it, records the outcomes.
 /// The store is resolved in a scope per pass (stores are usually scoped, like a DbContext).
 /// </summary>
+/// <remarks>
+/// Fencing: the lease is counted on this process's monotonic clock from the moment the claim was
+/// sent, which is never later than the database's start of that lease. The transport is given what
+/// is left of it (less <see cref="SendMargin"/>) and sends nothing that could reach the broker
+/// after that; a batch claimed too late to send safely is given back unsent.
+/// </remarks>
 internal sealed partial class MessageRelay : IMessageRelay
 {
-    private const int MaxErrorLength = 2000;
+    /// <summary>What the relay keeps of its lease for itself: recording the outcome, and clocks that run at slightly different rates.</summary>
+    internal static readonly TimeSpan SendMargin = TimeSpan.FromSeconds(1);
 
     private readonly IServiceScopeFactory scopeFactory;
     private readonly IOutboxTransport transport;
@@ -22,6 +29,8 @@ internal sealed partial class MessageRelay : IMessageRelay
     private readonly OutboxMetrics metrics;
     private readonly ILogger<MessageRelay> logger;
     private readonly ResiliencePipeline recordPipeline;
+    private readonly string instance;
+    private long claims;
 
     public MessageRelay(
         IServiceScopeFactory scopeFactory,
@@ -37,19 +46,18 @@ internal sealed partial class MessageRelay : IMessageRelay
         this.timeProvider = timeProvider;
         this.metrics = metrics;
         this.logger = logger;
-        LeaseOwner = $"{this.options.RelayName}/{Guid.NewGuid():N}";
+        instance = $"{this.options.RelayName}/{Guid.NewGuid():N}"[..(this.options.RelayName.Length + 13)];
 
-        // Recording outcomes must outlast a database outage for as long as the lease lasts: a
-        // lost COMPLETE means the message waits for the lease and is sent again.
+        // A few quick tries ride out a blip; a longer outage is the hosted loop's to back off from,
+        // with the outcomes kept (see PendingOutcomes) so nothing waits for its lease needlessly.
         recordPipeline = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
-                MaxRetryAttempts = Math.Max(8, (int)(this.options.LeaseDuration / TimeSpan.FromSeconds(5)) + 4),
+                MaxRetryAttempts = 2,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(100),
-                MaxDelay = TimeSpan.FromSeconds(5),
                 OnRetry = args =>
                 {
                     Log.RecordRetry(this.logger, args.AttemptNumber + 1, args.Outcome.Exception);
@@ -59,16 +67,16 @@ internal sealed partial class MessageRelay : IMessageRelay
             .Build();
     }
 
-    /// <summary>Gets this instance's lease owner: the relay name plus a per-process id.</summary>
-    public string LeaseOwner { get; }
+    /// <summary>Gets this instance's name in lease owners: the relay name and a per-process id; each claim adds its number.</summary>
+    public string Instance => instance;
 
     public async Task<int> RelayOnceAsync(CancellationToken cancellationToken = default)
     {
-        var outcomes = new List<OutboxOutcome>();
-        int claimed = await PassAsync(outcomes, cancellationToken).ConfigureAwait(false);
-        if (outcomes.Count > 0)
+        var pending = new PendingOutcomes();
+        int claimed = await PassAsync(pending, cancellationToken).ConfigureAwait(false);
+        if (pending.Count > 0)
         {
-            await RecordAsync(outcomes).ConfigureAwait(false);
+            await RecordAsync(pending).ConfigureAwait(false);
         }
 
         return claimed;
@@ -76,20 +84,21 @@ internal sealed partial class MessageRelay : IMessageRelay
 
     /// <summary>
     /// One pass of the hosted loop: records <paramref name="pending"/> (the last pass's outcomes)
-    /// together with this pass's claim and clears it, then sends and adds this pass's outcomes to
-    /// it, to be recorded with the next claim (or by <see cref="RecordAsync"/> when no pass
-    /// follows). A busy relay thus makes one database round trip per batch instead of two. When
-    /// recording fails, <paramref name="pending"/> keeps the outcomes for the next try.
+    /// together with this pass's claim, then sends and adds this pass's outcomes to it, to be
+    /// recorded with the next claim (or by <see cref="RecordAsync"/> when no pass follows). A busy
+    /// relay thus makes one database round trip per batch instead of two. When recording fails,
+    /// each outcome is tried on its own: one the database refuses is dropped (its lease lapses and
+    /// the message is claimed again later), the rest stay in <paramref name="pending"/>.
     /// </summary>
     /// <returns>How many messages the pass claimed.</returns>
-    internal async Task<int> PassAsync(List<OutboxOutcome> pending, CancellationToken cancellationToken)
+    internal async Task<int> PassAsync(PendingOutcomes pending, CancellationToken cancellationToken)
     {
         long started = timeProvider.GetTimestamp();
         await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
         IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
 
-        DateTimeOffset now = timeProvider.GetUtcNow();
-        var claim = new OutboxClaim(LeaseOwner, options.BatchSize, now, now + options.LeaseDuration, options.PreserveKeyOrder);
+        var claim = new OutboxClaim($"{instance}/{Interlocked.Increment(ref claims)}", options.BatchSize, options.LeaseDuration, options.PreserveKeyOrder);
+        long claimSent = timeProvider.GetTimestamp();
         IReadOnlyList<OutboxMessage> claimed;
         if (pending.Count == 0)
         {
@@ -97,14 +106,22 @@ internal sealed partial class MessageRelay : IMessageRelay
         }
         else
         {
-            // Retried like any recording; on PostgreSQL the call is one transaction, so a retry repeats nothing.
-            OutboxOutcome[] previous = [.. pending];
-            (int applied, claimed) = await recordPipeline.ExecuteAsync(
-                static (state, token) => new ValueTask<(int, IReadOnlyList<OutboxMessage>)>(state.store.RecordOutcomesAndClaimAsync(state.LeaseOwner, state.previous, state.claim, token)),
-                (store, LeaseOwner, previous, claim),
-                CancellationToken.None).ConfigureAwait(false);
-            pending.Clear();
-            CheckApplied(applied, previous.Length);
+            OutboxOutcome[] previous = pending.ToArray();
+            try
+            {
+                // On PostgreSQL the call is one transaction, so a retry repeats nothing.
+                (int applied, claimed) = await recordPipeline.ExecuteAsync(
+                    static (state, token) => new ValueTask<(int, IReadOnlyList<OutboxMessage>)>(state.store.RecordOutcomesAndClaimAsync(state.previous, state.claim, token)),
+                    (store, previous, claim),
+                    CancellationToken.None).ConfigureAwait(false);
+                pending.Clear();
+                CheckApplied(applied, previous.Length);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await IsolateAsync(store, pending, ex).ConfigureAwait(false);
+                throw;
+            }
         }
 
         if (claimed.Count == 0)
@@ -117,13 +134,43 @@ internal sealed partial class MessageRelay : IMessageRelay
         metrics.Claimed.Add(claimed.Count);
         LogClaimed(claimed);
 
+        TimeSpan sendWithin = options.LeaseDuration - timeProvider.GetElapsedTime(claimSent) - SendMargin;
         IReadOnlyList<OutboxSendResult> results;
+        if (sendWithin < transport.Limits.MaxDeliveryTime)
+        {
+            // The claim took so long that a send could outlive the lease: give the batch back unsent.
+            Log.LeaseTooShortToSend(logger, claimed.Count, timeProvider.GetElapsedTime(claimSent), options.LeaseDuration);
+            results = Enumerable.Repeat(OutboxSendResult.NotSent, claimed.Count).ToArray();
+        }
+        else
+        {
+            results = await SendAsync(store, claimed, sendWithin, cancellationToken).ConfigureAwait(false);
+        }
+
+        pending.AddRange(ToOutcomes(claim.LeaseOwner, claimed, results, stopping: cancellationToken.IsCancellationRequested), timeProvider.GetTimestamp());
+        metrics.BatchDuration.Record(timeProvider.GetElapsedTime(started).TotalMilliseconds);
+        return claimed.Count;
+    }
+
+    private async Task<IReadOnlyList<OutboxSendResult>> SendAsync(IOutboxStore store, IReadOnlyList<OutboxMessage> claimed, TimeSpan sendWithin, CancellationToken cancellationToken)
+    {
+        // Messages whose takeovers used up their attempts (sent, never confirmed) are not sent again.
+        OutboxMessage[] toSend = claimed.Where(m => m.Attempts < options.MaxAttempts).ToArray();
+        OutboxSendResult[] results;
         try
         {
-            results = await transport.SendAsync(claimed, cancellationToken).ConfigureAwait(false);
-            if (results.Count != claimed.Count)
+            IReadOnlyList<OutboxSendResult> sent = toSend.Length == 0 ? [] : await transport.SendAsync(toSend, sendWithin, cancellationToken).ConfigureAwait(false);
+            if (sent.Count != toSend.Length)
             {
-                throw new InvalidOperationException($"The transport returned {results.Count} results for {claimed.Count} messages.");
+                throw new InvalidOperationException($"The transport returned {sent.Count} results for {toSend.Length} messages.");
+            }
+
+            results = new OutboxSendResult[claimed.Count];
+            for (int i = 0, j = 0; i < claimed.Count; i++)
+            {
+                results[i] = claimed[i].Attempts < options.MaxAttempts
+                    ? sent[j++]
+                    : OutboxSendResult.Failed($"sent {claimed[i].Attempts} times and never completed before its lease ended (in Consumer confirmation mode: never read back)");
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -137,36 +184,87 @@ internal sealed partial class MessageRelay : IMessageRelay
 #pragma warning restore CA1031
         {
             Log.SendFailed(logger, claimed.Count, ex);
-            var failed = OutboxSendResult.Failed(ex.Message);
-            results = Enumerable.Repeat(failed, claimed.Count).ToArray();
+            results = Enumerable.Repeat(OutboxSendResult.Failed(ex.Message), claimed.Count).ToArray();
         }
 
-        pending.AddRange(ToOutcomes(claimed, results, timeProvider.GetUtcNow(), stopping: cancellationToken.IsCancellationRequested));
-        metrics.BatchDuration.Record(timeProvider.GetElapsedTime(started).TotalMilliseconds);
-        return claimed.Count;
+        return results;
     }
 
-    /// <summary>Records outcomes on their own (after a single <see cref="RelayOnceAsync"/>, or when the hosted loop stops), retried for about the lease.</summary>
-    internal async Task RecordAsync(IReadOnlyList<OutboxOutcome> outcomes)
+    /// <summary>Records outcomes on their own (after a single <see cref="RelayOnceAsync"/>, or when the hosted loop stops).</summary>
+    internal async Task RecordAsync(PendingOutcomes pending)
     {
         await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
         IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
-        int applied = await recordPipeline.ExecuteAsync(
-            static (state, token) => new ValueTask<int>(state.store.RecordOutcomesAsync(state.LeaseOwner, state.outcomes, token)),
-            (store, LeaseOwner, outcomes),
-            CancellationToken.None).ConfigureAwait(false);
-        CheckApplied(applied, outcomes.Count);
+        OutboxOutcome[] outcomes = pending.ToArray();
+        try
+        {
+            int applied = await recordPipeline.ExecuteAsync(
+                static (state, token) => new ValueTask<int>(state.store.RecordOutcomesAsync(state.outcomes, token)),
+                (store, outcomes),
+                CancellationToken.None).ConfigureAwait(false);
+            pending.Clear();
+            CheckApplied(applied, outcomes.Length);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await IsolateAsync(store, pending, ex).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// After a failed recording: tries each outcome on its own. Recorded ones leave
+    /// <paramref name="pending"/>; one that fails while others succeed is one the database refuses
+    /// and is dropped (its message is claimed again when its lease ends). When every one fails the
+    /// database is away: they stay, until they are older than twice the lease.
+    /// </summary>
+    private async Task IsolateAsync(IOutboxStore store, PendingOutcomes pending, Exception failure)
+    {
+        int recorded = 0;
+        var refused = new List<(OutboxOutcome Outcome, Exception Error)>();
+        foreach (OutboxOutcome outcome in pending.ToArray())
+        {
+            try
+            {
+                await store.RecordOutcomesAsync([outcome], CancellationToken.None).ConfigureAwait(false);
+                pending.Remove(outcome.MessageId);
+                recorded++;
+            }
+#pragma warning disable CA1031 // Each outcome's failure is judged below; none may stop the others.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                refused.Add((outcome, ex));
+            }
+        }
+
+        if (recorded > 0)
+        {
+            foreach ((OutboxOutcome outcome, Exception error) in refused)
+            {
+                pending.Remove(outcome.MessageId);
+                Log.OutcomeUnrecordable(logger, outcome.MessageId, outcome.Status, error);
+            }
+        }
+        else
+        {
+            int expired = pending.DropOlderThan(timeProvider.GetTimestamp(), 2 * options.LeaseDuration, timeProvider);
+            if (expired > 0)
+            {
+                Log.OutcomesExpired(logger, expired, failure);
+            }
+        }
     }
 
     private void CheckApplied(int applied, int count)
     {
         if (applied != count)
         {
-            Log.OutcomesRefused(logger, count - applied, LeaseOwner);
+            Log.OutcomesRefused(logger, count - applied, instance);
         }
     }
 
-    private List<OutboxOutcome> ToOutcomes(IReadOnlyList<OutboxMessage> claimed, IReadOnlyList<OutboxSendResult> results, DateTimeOffset now, bool stopping)
+    private List<OutboxOutcome> ToOutcomes(string leaseOwner, IReadOnlyList<OutboxMessage> claimed, IReadOnlyList<OutboxSendResult> results, bool stopping)
     {
         var outcomes = new List<OutboxOutcome>(claimed.Count);
         int delivered = 0, failed = 0, dead = 0;
@@ -180,12 +278,12 @@ internal sealed partial class MessageRelay : IMessageRelay
             OutboxSendResult result = results[i];
             OutboxStatus status;
             int attempts = message.Attempts;
-            DateTimeOffset next = message.NextAttemptAt;
+            TimeSpan retryAfter = TimeSpan.Zero;
             string? error = result.Error;
             switch (result.Status)
             {
                 case OutboxSendStatus.Sent:
-                    // Stays PUBLISH under this relay's lease until a confirmation completes it.
+                    // Stays PUBLISH under this claim until a confirmation completes it.
                     Log.AwaitingConfirmation(logger, message.Id, message.Topic);
                     continue;
                 case OutboxSendStatus.Delivered:
@@ -199,10 +297,10 @@ internal sealed partial class MessageRelay : IMessageRelay
                     dead++;
                     Log.Rejected(logger, message.Id, message.Topic, result.Error);
                     break;
+                case OutboxSendStatus.NotSent:
                 case OutboxSendStatus.Failed when stopping:
-                    // The host is stopping: what was not sent goes back unchanged, due now, for the next relay.
+                    // Not sent (too little lease left, or stopping): back unchanged, due now, for the next claim.
                     status = OutboxStatus.Init;
-                    next = now;
                     error = null;
                     Log.ReleasedOne(logger, message.Id, message.Topic);
                     break;
@@ -217,16 +315,16 @@ internal sealed partial class MessageRelay : IMessageRelay
                     else
                     {
                         status = OutboxStatus.Init;
-                        next = now + RetryBackoff.DelayFor(attempts, options.RetryDelay, options.MaxRetryDelay, jitter);
+                        retryAfter = RetryBackoff.DelayFor(attempts, options.RetryDelay, options.MaxRetryDelay, jitter);
                         failed++;
-                        Log.WillRetry(logger, message.Id, message.Topic, attempts, next, result.Error);
+                        Log.WillRetry(logger, message.Id, message.Topic, attempts, retryAfter, result.Error);
                     }
 
                     break;
             }
 
             OutboxStateMachine.EnsureTransition(OutboxStatus.Publish, status);
-            outcomes.Add(new OutboxOutcome(message.Id, status, attempts, next, Truncate(error), now));
+            outcomes.Add(new OutboxOutcome(message.Id, leaseOwner, status, attempts, retryAfter, OutboxText.ForStorage(error)));
         }
 
         metrics.Delivered.Add(delivered);
@@ -237,13 +335,12 @@ internal sealed partial class MessageRelay : IMessageRelay
 
     private async Task ReleaseAsync(IOutboxStore store, IReadOnlyList<OutboxMessage> claimed)
     {
-        DateTimeOffset now = timeProvider.GetUtcNow();
         OutboxOutcome[] released = claimed
-            .Select(m => new OutboxOutcome(m.Id, OutboxStatus.Init, m.Attempts, now, null, now))
+            .Select(m => new OutboxOutcome(m.Id, m.LeaseOwner!, OutboxStatus.Init, m.Attempts, TimeSpan.Zero, null))
             .ToArray();
         try
         {
-            await store.RecordOutcomesAsync(LeaseOwner, released, CancellationToken.None).ConfigureAwait(false);
+            await store.RecordOutcomesAsync(released, CancellationToken.None).ConfigureAwait(false);
             Log.Released(logger, released.Length);
         }
 #pragma warning disable CA1031 // Best effort: the lease expires anyway.
@@ -264,7 +361,4 @@ internal sealed partial class MessageRelay : IMessageRelay
             }
         }
     }
-
-    private static string? Truncate(string? error) =>
-        error is null || error.Length <= MaxErrorLength ? error : error[..MaxErrorLength];
 }

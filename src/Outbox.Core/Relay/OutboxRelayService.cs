@@ -47,7 +47,7 @@ internal sealed partial class OutboxRelayService(
         // The library's relay records a pass's outcomes with the next claim (one round trip per
         // batch); a replaced IMessageRelay runs whole passes.
         var pipelined = relay as MessageRelay;
-        var pending = new List<OutboxOutcome>();
+        var pending = new PendingOutcomes();
         int failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -98,7 +98,7 @@ internal sealed partial class OutboxRelayService(
     }
 
     /// <summary>The last pass's outcomes: recorded before the host stops, so nothing waits for a lease.</summary>
-    private async Task RecordOnStopAsync(MessageRelay relay, List<OutboxOutcome> pending)
+    private async Task RecordOnStopAsync(MessageRelay relay, PendingOutcomes pending)
     {
         try
         {

@@ -3,30 +3,35 @@ namespace Outbox;
 /// <summary>
 /// Where outbox messages live. Every update is conditional on the expected current status
 /// (from <see cref="OutboxStateMachine"/>) and, for claimed messages, on the lease owner, so a
-/// relay whose lease expired cannot overwrite the newer owner's outcome.
+/// relay whose lease expired cannot overwrite the newer owner's outcome. Order and time come from
+/// the database: each message gets its position from the database when it is inserted, and "now",
+/// due times and lease ends are the database's clock, never a writer's or a relay's.
 /// </summary>
 public interface IOutboxStore
 {
     /// <summary>
     /// Claims up to <see cref="OutboxClaim.BatchSize"/> due messages: <see cref="OutboxStatus.Init"/>
     /// ones whose next attempt is due and <see cref="OutboxStatus.Publish"/> ones whose lease
-    /// expired. Claimed messages move to <see cref="OutboxStatus.Publish"/> under the caller's lease.
-    /// Messages claimed by a concurrent caller are skipped, not waited for.
+    /// expired (a taken-over message counts one more attempt). Claimed messages move to
+    /// <see cref="OutboxStatus.Publish"/> under the caller's lease. With
+    /// <see cref="OutboxClaim.PreserveKeyOrder"/>, a message is claimed only when no other message of
+    /// its key is <see cref="OutboxStatus.Publish"/> under a live lease and none with an earlier
+    /// position is unfinished; claims are serialized across relays so two claims never pick two
+    /// messages of one key.
     /// </summary>
     /// <param name="claim">What to claim.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>The claimed messages, oldest first.</returns>
+    /// <returns>The claimed messages in position order.</returns>
     Task<IReadOnlyList<OutboxMessage>> ClaimAsync(OutboxClaim claim, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Records send outcomes in one round trip. An outcome applies only while the message is still
-    /// <see cref="OutboxStatus.Publish"/> under <paramref name="leaseOwner"/>.
+    /// <see cref="OutboxStatus.Publish"/> under its <see cref="OutboxOutcome.LeaseOwner"/>.
     /// </summary>
-    /// <param name="leaseOwner">The lease owner that claimed the messages.</param>
     /// <param name="outcomes">The outcomes.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>How many outcomes were applied; fewer than given when another relay took a message over.</returns>
-    Task<int> RecordOutcomesAsync(string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken = default);
+    Task<int> RecordOutcomesAsync(IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Records the previous batch's send outcomes, then claims the next batch, as
@@ -36,14 +41,13 @@ public interface IOutboxStore
     /// and one commit (the EF Core store on PostgreSQL) overrides it. The hosted relay calls this
     /// between passes.
     /// </summary>
-    /// <param name="leaseOwner">The lease owner that claimed the messages of <paramref name="outcomes"/>.</param>
     /// <param name="outcomes">The outcomes to record first.</param>
     /// <param name="claim">What to claim next.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>How many outcomes were applied, and the claimed messages, oldest first.</returns>
-    async Task<(int Recorded, IReadOnlyList<OutboxMessage> Claimed)> RecordOutcomesAndClaimAsync(string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim claim, CancellationToken cancellationToken = default)
+    /// <returns>How many outcomes were applied, and the claimed messages in position order.</returns>
+    async Task<(int Recorded, IReadOnlyList<OutboxMessage> Claimed)> RecordOutcomesAndClaimAsync(IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim claim, CancellationToken cancellationToken = default)
     {
-        int recorded = await RecordOutcomesAsync(leaseOwner, outcomes, cancellationToken).ConfigureAwait(false);
+        int recorded = await RecordOutcomesAsync(outcomes, cancellationToken).ConfigureAwait(false);
         return (recorded, await ClaimAsync(claim, cancellationToken).ConfigureAwait(false));
     }
 
@@ -53,10 +57,9 @@ public interface IOutboxStore
     /// <see cref="OutboxStatus.Publish"/> messages move; with zero retention they are deleted.
     /// </summary>
     /// <param name="messageIds">The confirmed messages.</param>
-    /// <param name="completedAt">The completion time to store.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>How many messages moved to COMPLETE.</returns>
-    Task<int> ConfirmAsync(IReadOnlyList<Guid> messageIds, DateTimeOffset completedAt, CancellationToken cancellationToken = default);
+    Task<int> ConfirmAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default);
 
     /// <summary>Gets the message counts by status and the age of the oldest unfinished message.</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
@@ -69,17 +72,18 @@ public interface IOutboxStore
     /// <returns>The dead messages.</returns>
     Task<IReadOnlyList<OutboxMessage>> ListDeadAsync(int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>Moves <see cref="OutboxStatus.Dead"/> messages back to <see cref="OutboxStatus.Init"/>, due at <paramref name="now"/>, with their attempts reset. Messages not DEAD are left alone.</summary>
+    /// <summary>Moves <see cref="OutboxStatus.Dead"/> messages back to <see cref="OutboxStatus.Init"/>, due at once, with their attempts reset; they keep their position. Messages not DEAD are left alone.</summary>
     /// <param name="messageIds">The messages to requeue.</param>
-    /// <param name="now">When they become due.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>How many were requeued.</returns>
-    Task<int> RequeueDeadAsync(IReadOnlyList<Guid> messageIds, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<int> RequeueDeadAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes at most <paramref name="limit"/> <see cref="OutboxStatus.Complete"/> messages completed before <paramref name="completedBefore"/>. Never touches other statuses.</summary>
-    /// <param name="completedBefore">The retention cut-off.</param>
+    /// <summary>Deletes at most <paramref name="limit"/> messages in <paramref name="status"/> (<see cref="OutboxStatus.Complete"/> or <see cref="OutboxStatus.Dead"/>) that reached it longer than <paramref name="retention"/> ago. Never touches other statuses.</summary>
+    /// <param name="status">The final status whose rows to delete.</param>
+    /// <param name="retention">How long rows are kept after they reached <paramref name="status"/>, on the database's clock.</param>
     /// <param name="limit">The most rows to delete in this call (keeps each statement short).</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>How many were deleted.</returns>
-    Task<int> DeleteCompletedAsync(DateTimeOffset completedBefore, int limit, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="status"/> is not a final status.</exception>
+    Task<int> DeleteFinishedAsync(OutboxStatus status, TimeSpan retention, int limit, CancellationToken cancellationToken = default);
 }

@@ -1,10 +1,10 @@
 namespace Outbox;
 
-/// <summary>The result of sending one claimed message, as the store records it.</summary>
+/// <summary>The result of sending one claimed message, as the store records it (times on the database's clock).</summary>
 /// <param name="MessageId">The message.</param>
-/// <param name="Status">The new status: <see cref="OutboxStatus.Complete"/>, <see cref="OutboxStatus.Init"/> (retry later, or a released claim) or <see cref="OutboxStatus.Dead"/>.</param>
+/// <param name="LeaseOwner">The claim that holds the message: the outcome applies only while the message is still <see cref="OutboxStatus.Publish"/> under it.</param>
+/// <param name="Status">The new status: <see cref="OutboxStatus.Complete"/>, <see cref="OutboxStatus.Init"/> (retry later, or a claim given back) or <see cref="OutboxStatus.Dead"/>.</param>
 /// <param name="Attempts">The failed-send count to store.</param>
-/// <param name="NextAttemptAt">When the message is due again; stored only with <see cref="OutboxStatus.Init"/> (other statuses keep the stored value).</param>
+/// <param name="RetryAfter">For <see cref="OutboxStatus.Init"/>: how long after the database's now the message is due again (<see cref="TimeSpan.Zero"/>: at once). Ignored otherwise.</param>
 /// <param name="LastError">The error to store, or <see langword="null"/> to keep the last one.</param>
-/// <param name="At">When the outcome happened (stored as the completion time for <see cref="OutboxStatus.Complete"/>).</param>
-public readonly record struct OutboxOutcome(Guid MessageId, OutboxStatus Status, int Attempts, DateTimeOffset NextAttemptAt, string? LastError, DateTimeOffset At);
+public readonly record struct OutboxOutcome(Guid MessageId, string LeaseOwner, OutboxStatus Status, int Attempts, TimeSpan RetryAfter, string? LastError);

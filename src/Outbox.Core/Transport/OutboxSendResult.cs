@@ -13,7 +13,10 @@ public readonly record struct OutboxSendResult(OutboxSendStatus Status, string? 
     /// <returns>The result.</returns>
     public static OutboxSendResult Failed(string error) => new(OutboxSendStatus.Failed, error);
 
-    /// <summary>Creates the result for a permanent failure.</summary>
+    /// <summary>Gets the result for a message that was not sent.</summary>
+    public static OutboxSendResult NotSent { get; } = new(OutboxSendStatus.NotSent);
+
+    /// <summary>Creates the result for a failure of the message itself.</summary>
     /// <param name="error">What went wrong.</param>
     /// <returns>The result.</returns>
     public static OutboxSendResult Rejected(string error) => new(OutboxSendStatus.Rejected, error);

@@ -6,7 +6,7 @@ public enum OutboxSendStatus
     /// <summary>The broker acknowledged the message: it becomes <see cref="OutboxStatus.Complete"/>.</summary>
     Delivered,
 
-    /// <summary>A transient failure: the message is retried after a backoff.</summary>
+    /// <summary>A failure the broker or the network may get over (timeouts, no leader, an unknown topic, no authorization yet): the message is retried after a backoff, up to <see cref="OutboxOptions.MaxAttempts"/>.</summary>
     Failed,
 
     /// <summary>
@@ -17,6 +17,9 @@ public enum OutboxSendStatus
     /// </summary>
     Sent,
 
-    /// <summary>A permanent failure (for example too large or an invalid topic): the message becomes <see cref="OutboxStatus.Dead"/> at once.</summary>
+    /// <summary>A failure of the message itself (for example too large or an invalid record), which no retry can fix: the message becomes <see cref="OutboxStatus.Dead"/> at once.</summary>
     Rejected,
+
+    /// <summary>Not sent: too little of the lease was left to send it safely, or the host is stopping. The message goes back, due at once, without counting an attempt.</summary>
+    NotSent,
 }

@@ -7,29 +7,27 @@ internal static class OutboxRowReader
 {
     public static async Task<List<OutboxMessage>> ReadClaimedAsync(DbDataReader reader, OutboxClaim claim, CancellationToken cancellationToken)
     {
-        var messages = new List<OutboxMessage>(claim.BatchSize);
+        var rows = new List<(long Position, OutboxMessage Message)>(claim.BatchSize);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            messages.Add(new OutboxMessage
+            rows.Add((reader.GetInt64(0), new OutboxMessage
             {
-                Id = reader.GetFieldValue<Guid>(0),
-                Topic = reader.GetString(1),
-                Key = reader.IsDBNull(2) ? null : reader.GetString(2),
-                Type = reader.IsDBNull(3) ? null : reader.GetString(3),
-                Payload = reader.GetFieldValue<byte[]>(4),
-                Headers = reader.IsDBNull(5) ? null : reader.GetString(5),
-                Attempts = reader.GetInt32(6),
-                CreatedAt = reader.GetFieldValue<DateTimeOffset>(7),
-                NextAttemptAt = reader.GetFieldValue<DateTimeOffset>(8),
+                Id = reader.GetFieldValue<Guid>(1),
+                Topic = reader.GetString(2),
+                Key = reader.IsDBNull(3) ? null : reader.GetString(3),
+                Type = reader.IsDBNull(4) ? null : reader.GetString(4),
+                Payload = reader.GetFieldValue<byte[]>(5),
+                Headers = reader.IsDBNull(6) ? null : reader.GetString(6),
+                Attempts = reader.GetInt32(7),
+                CreatedAt = reader.GetFieldValue<DateTimeOffset>(8),
+                NextAttemptAt = reader.GetFieldValue<DateTimeOffset>(9),
                 Status = OutboxStatus.Publish,
-                PublishedAt = claim.Now,
                 LeaseOwner = claim.LeaseOwner,
-                LeaseExpiresAt = claim.LeaseExpiresAt,
-            });
+            }));
         }
 
-        // RETURNING/OUTPUT do not keep the scan order; ids are time-ordered.
-        messages.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-        return messages;
+        // RETURNING/OUTPUT do not keep the scan order: sort by the database-assigned position.
+        rows.Sort(static (a, b) => a.Position.CompareTo(b.Position));
+        return rows.ConvertAll(r => r.Message);
     }
 }

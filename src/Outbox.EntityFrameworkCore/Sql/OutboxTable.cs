@@ -13,7 +13,11 @@ internal sealed class OutboxTable
         var storeObject = StoreObjectIdentifier.Table(table, schema);
         string Column(string property) => dialect.Quote(entityType.FindProperty(property)!.GetColumnName(storeObject)!);
 
+        UnquotedName = schema is null ? table : $"{schema}.{table}";
         Name = schema is null ? dialect.Quote(table) : $"{dialect.Quote(schema)}.{dialect.Quote(table)}";
+        Sequence = entityType.FindProperty(OutboxMessageEntityConfiguration.SequenceProperty) is { } sequence
+            ? dialect.Quote(sequence.GetColumnName(storeObject)!)
+            : dialect.ImplicitSequence ?? throw new InvalidOperationException($"The outbox table {Name} has no position column ({OutboxMessageEntityConfiguration.SequenceColumn}); add a migration after upgrading (see docs/upgrading.md).");
         Id = Column(nameof(OutboxMessage.Id));
         Topic = Column(nameof(OutboxMessage.Topic));
         Key = Column(nameof(OutboxMessage.Key));
@@ -31,7 +35,13 @@ internal sealed class OutboxTable
         LeaseExpiresAt = Column(nameof(OutboxMessage.LeaseExpiresAt));
     }
 
+    /// <summary>Gets the schema-qualified table name without quotes (names the claim lock).</summary>
+    public string UnquotedName { get; }
+
     public string Name { get; }
+
+    /// <summary>Gets the position column: assigned by the database at insert (a sequence, or SQLite's rowid).</summary>
+    public string Sequence { get; }
 
     public string Id { get; }
 
@@ -63,9 +73,9 @@ internal sealed class OutboxTable
 
     public string LeaseExpiresAt { get; }
 
-    /// <summary>The columns a claim returns, in the order <see cref="OutboxRowReader"/> reads them.</summary>
+    /// <summary>The columns a claim returns, in the order <see cref="OutboxRowReader"/> reads them: the position first.</summary>
     public string ClaimedColumns(string alias) =>
-        string.Join(", ", new[] { Id, Topic, Key, Type, Payload, Headers, Attempts, CreatedAt, NextAttemptAt }.Select(c => alias.Length == 0 ? c : $"{alias}.{c}"));
+        string.Join(", ", new[] { Sequence, Id, Topic, Key, Type, Payload, Headers, Attempts, CreatedAt, NextAttemptAt }.Select(c => alias.Length == 0 ? c : $"{alias}.{c}"));
 
     public static OutboxTable From(DbContext context, OutboxSqlDialect dialect)
     {

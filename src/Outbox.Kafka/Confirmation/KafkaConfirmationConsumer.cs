@@ -79,7 +79,7 @@ internal sealed partial class KafkaConfirmationConsumer(
             {
                 await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
                 IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
-                int completed = await store.ConfirmAsync(ids, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                int completed = await store.ConfirmAsync(ids, cancellationToken).ConfigureAwait(false);
                 Log.Confirmed(logger, completed, ids.Count);
                 return;
             }
@@ -100,13 +100,32 @@ internal sealed partial class KafkaConfirmationConsumer(
             ? id
             : null;
 
-    private static ConsumerConfig ConsumerConfigOf(OutboxKafkaOptions settings)
+    /// <summary>
+    /// The consumer's configuration: <see cref="OutboxKafkaOptions.Consumer"/> as given, and for
+    /// what it leaves unset the producer's connection and security settings (bootstrap servers,
+    /// <c>security.protocol</c>, <c>sasl.*</c>, <c>ssl.*</c>, <c>client.dns.lookup</c>), so it reaches
+    /// the same cluster as the same principal.
+    /// </summary>
+    internal static ConsumerConfig ConsumerConfigOf(OutboxKafkaOptions settings)
     {
         var config = new ConsumerConfig(settings.Consumer.ToDictionary(p => p.Key, p => p.Value));
-        config.BootstrapServers ??= settings.BootstrapServers ?? settings.Producer.BootstrapServers;
+        foreach ((string key, string value) in KafkaProducerSettings.Canonical(settings.Producer))
+        {
+            if (IsConnectionSetting(key) && config.Get(key) is null)
+            {
+                config.Set(key, value);
+            }
+        }
+
+        config.BootstrapServers ??= settings.BootstrapServers;
         config.GroupId ??= settings.ConfirmationGroupId;
         config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
         config.EnableAutoCommit = false;
         return config;
     }
+
+    private static bool IsConnectionSetting(string key) =>
+        key is KafkaProducerSettings.BootstrapServers or "security.protocol" or "client.dns.lookup" or "client.rack"
+        || key.StartsWith("sasl.", StringComparison.Ordinal)
+        || key.StartsWith("ssl.", StringComparison.Ordinal);
 }

@@ -7,15 +7,17 @@ namespace Outbox.Core.Tests.Administration;
 public sealed class OutboxAdminTests
 {
     private readonly FakeTimeProvider clock = new();
-    private readonly FakeOutboxStore store = new();
+    private readonly FakeOutboxStore store;
     private readonly CountingSignal signal = new();
+
+    public OutboxAdminTests() => store = new FakeOutboxStore(clock);
 
     [Fact]
     public async Task RequeueAsync_DeadMessage_MovesToInitAndWakesTheRelay()
     {
         OutboxMessage dead = AddMessage(OutboxStatus.Dead);
         OutboxMessage complete = AddMessage(OutboxStatus.Complete);
-        var admin = new OutboxAdmin(store, signal, clock);
+        var admin = new OutboxAdmin(store, signal);
 
         (await admin.ListDeadAsync()).Select(m => m.Id).Should().Equal(dead.Id);
         int requeued = await admin.RequeueAsync([dead.Id, complete.Id]);
@@ -32,7 +34,7 @@ public sealed class OutboxAdminTests
     [InlineData(10_001)]
     public async Task ListDeadAsync_LimitOutOfRange_ThrowsNamingLimit(int limit)
     {
-        var admin = new OutboxAdmin(store, signal, clock);
+        var admin = new OutboxAdmin(store, signal);
 
         (await admin.Invoking(a => a.ListDeadAsync(limit)).Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be("limit");
     }
@@ -40,7 +42,7 @@ public sealed class OutboxAdminTests
     [Fact]
     public async Task RequeueAsync_Null_ThrowsNamingMessageIds()
     {
-        var admin = new OutboxAdmin(store, signal, clock);
+        var admin = new OutboxAdmin(store, signal);
 
         (await admin.Invoking(a => a.RequeueAsync(null!)).Should().ThrowAsync<ArgumentNullException>()).Which.ParamName.Should().Be("messageIds");
     }

@@ -46,7 +46,7 @@ public sealed class OutboxServiceCollectionExtensionsTests
     [InlineData("PollingInterval")]
     [InlineData("MaxAttempts")]
     [InlineData("LeaseDuration")]
-    [InlineData("MaxPayloadBytes")]
+    [InlineData("DeadRetention")]
     [InlineData("RelayName")]
     [InlineData("MaxConcurrentBatches")]
     public async Task HostStart_OptionOutOfRange_FailsNamingTheOption(string option)
@@ -60,7 +60,7 @@ public sealed class OutboxServiceCollectionExtensionsTests
                 case "PollingInterval": o.PollingInterval = TimeSpan.Zero; break;
                 case "MaxAttempts": o.MaxAttempts = 0; break;
                 case "LeaseDuration": o.LeaseDuration = TimeSpan.FromMilliseconds(10); break;
-                case "MaxPayloadBytes": o.MaxPayloadBytes = -1; break;
+                case "DeadRetention": o.DeadRetention = TimeSpan.Zero; break;
                 case "RelayName": o.RelayName = " "; break;
                 case "MaxConcurrentBatches": o.MaxConcurrentBatches = 0; break;
             }

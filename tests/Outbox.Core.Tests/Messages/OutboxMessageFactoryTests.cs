@@ -12,7 +12,7 @@ public sealed class OutboxMessageFactoryTests
     private readonly OutboxMessageFactory factory;
 
     public OutboxMessageFactoryTests() =>
-        factory = new OutboxMessageFactory(Options.Create(new OutboxOptions { MaxPayloadBytes = 100 }), clock);
+        factory = new OutboxMessageFactory(Options.Create(new OutboxOptions()), clock, new OutboxTransportLimits(TimeSpan.FromSeconds(1), 1000));
 
     [Fact]
     public void Create_TypedPayload_SerializesJsonAndStartsInInit()
@@ -22,8 +22,8 @@ public sealed class OutboxMessageFactoryTests
         message.Status.Should().Be(OutboxStatus.Init);
         message.Type.Should().Be(nameof(Sample));
         message.Key.Should().Be("k1");
-        message.CreatedAt.Should().Be(clock.GetUtcNow());
-        message.NextAttemptAt.Should().Be(clock.GetUtcNow());
+        message.CreatedAt.Should().Be(default, "the database sets it, on its own clock, when the row is inserted");
+        message.NextAttemptAt.Should().Be(default, "the database sets it too: a writer's clock never decides when a message is due");
         JsonDocument.Parse(message.Payload).RootElement.GetProperty("name").GetString().Should().Be("a");
     }
 
@@ -69,12 +69,75 @@ public sealed class OutboxMessageFactoryTests
     }
 
     [Fact]
-    public void Create_PayloadOverMaximum_ThrowsNamingPayloadAndTheLimit()
+    public void Create_RecordOverTheTransportsLimit_ThrowsNamingPayloadAndTheLimit()
     {
-        Action act = () => factory.CreateRaw("orders", null, new byte[101]);
+        // The transport takes 1,000-byte records; the outbox's own id header and the framing take about 565 of them.
+        Action act = () => factory.CreateRaw("orders", null, new byte[500]);
 
-        act.Should().Throw<ArgumentException>().WithMessage("*MaxPayloadBytes (100)*").Which.ParamName.Should().Be("payload");
-        factory.Invoking(f => f.CreateRaw("orders", null, new byte[100])).Should().NotThrow();
+        act.Should().Throw<ArgumentException>().WithMessage("*over the 1000 bytes the transport can send*").Which.ParamName.Should().Be("payload");
+        factory.Invoking(f => f.CreateRaw("orders", null, new byte[400])).Should().NotThrow();
+    }
+
+    [Fact]
+    public void Create_KeyAndHeadersCountInTheRecord_NotThePayloadAlone()
+    {
+        factory.Invoking(f => f.CreateRaw("orders", new string('k', 200), new byte[300])).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("payload");
+        factory.Invoking(f => f.CreateRaw("orders", null, new byte[300], headers: new Dictionary<string, string> { ["h"] = new string('v', 200) }))
+            .Should().Throw<ArgumentException>().Which.ParamName.Should().Be("payload");
+        factory.Invoking(f => f.CreateRaw("orders", "k", new byte[300], headers: new Dictionary<string, string> { ["h"] = "v" })).Should().NotThrow();
+    }
+
+    [Theory]
+    [InlineData("key", "a\\0b")]
+    [InlineData("key", "a\\uD800b")]
+    [InlineData("type", "Order\\0Placed")]
+    [InlineData("headers", "name\\0")]
+    [InlineData("headers", "\\uDC00")]
+    public void Create_TextTheDatabaseOrKafkaCannotStore_ThrowsNamingTheParameter(string parameter, string escaped)
+    {
+        string value = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        Action act = parameter switch
+        {
+            "key" => () => factory.CreateRaw("orders", value, [1]),
+            "type" => () => factory.CreateRaw("orders", null, [1], type: value),
+            _ => () => factory.CreateRaw("orders", null, [1], headers: new Dictionary<string, string> { [value] = "v" }),
+        };
+
+        act.Should().Throw<ArgumentException>().WithMessage("*cannot store it*").Which.ParamName.Should().Be(parameter);
+    }
+
+    [Fact]
+    public void Create_HeaderValueWithALoneSurrogate_ThrowsNamingHeaders()
+    {
+        Action act = () => factory.CreateRaw("orders", null, [1], headers: new Dictionary<string, string> { ["h"] = "\uD800" });
+
+        act.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("headers");
+    }
+
+    [Theory]
+    [InlineData(OutboxHeaderNames.MessageId)]
+    [InlineData(OutboxHeaderNames.MessageType)]
+    public void Create_ReservedHeaderName_ThrowsInsteadOfDroppingIt(string name)
+    {
+        Action act = () => factory.CreateRaw("orders", null, [1], headers: new Dictionary<string, string> { [name] = "mine" });
+
+        act.Should().Throw<ArgumentException>().WithMessage("*reserved*").Which.ParamName.Should().Be("headers");
+    }
+
+    [Fact]
+    public void Create_TopicTheTransportDoesNotSendTo_ThrowsNamingTopic()
+    {
+        var limits = new OutboxTransportLimits(TimeSpan.FromSeconds(1), 1_000_000) { Topics = new HashSet<string> { "orders" } };
+        var restricted = new OutboxMessageFactory(Options.Create(new OutboxOptions()), clock, limits);
+
+        restricted.Invoking(f => f.CreateRaw("payments", null, [1])).Should().Throw<ArgumentException>().WithMessage("*ConfirmationTopics*").Which.ParamName.Should().Be("topic");
+        restricted.Invoking(f => f.CreateRaw("orders", null, [1])).Should().NotThrow();
+    }
+
+    [Fact]
+    public void Create_EmptyKey_IsAKeyLikeAnyOther()
+    {
+        factory.CreateRaw("orders", string.Empty, [1]).Key.Should().Be(string.Empty);
     }
 
     [Fact]

@@ -1,20 +1,34 @@
 namespace Outbox.Core.Tests.Relay;
 
-/// <summary>An in-memory fake of <see cref="IOutboxStore"/> with the same claim rules as the SQL stores, for unit tests of the relay's logic.</summary>
-internal sealed class FakeOutboxStore : IOutboxStore
+/// <summary>
+/// An in-memory fake of <see cref="IOutboxStore"/> with the same claim rules as the SQL stores, for
+/// unit tests of the relay's logic. Its clock stands in for the database's; a row's position is the
+/// order <see cref="Add"/> saw it.
+/// </summary>
+internal sealed class FakeOutboxStore(TimeProvider? clock = null) : IOutboxStore
 {
+    private readonly TimeProvider databaseClock = clock ?? TimeProvider.System;
     private readonly Lock gate = new();
-    private readonly List<OutboxMessage> rows = [];
+    private readonly List<(long Position, OutboxMessage Row)> rows = [];
+    private long positions;
 
     public int RecordFailuresToInject { get; set; }
 
+    /// <summary>Gets or sets an outcome the fake database refuses every time (say, text it cannot store).</summary>
+    public Func<OutboxOutcome, bool>? Refuses { get; set; }
+
     public int RecordCalls { get; private set; }
+
+    /// <summary>Gets or sets what happens while a claim runs (say, the relay's process stalls).</summary>
+    public Action? DuringClaim { get; set; }
 
     public void Add(OutboxMessage message)
     {
         lock (gate)
         {
-            rows.Add(message);
+            message.CreatedAt = databaseClock.GetUtcNow();
+            message.NextAttemptAt = message.CreatedAt;
+            rows.Add((++positions, message));
         }
     }
 
@@ -22,30 +36,38 @@ internal sealed class FakeOutboxStore : IOutboxStore
     {
         lock (gate)
         {
-            return rows.Single(r => r.Id == id);
+            return rows.Single(r => r.Row.Id == id).Row;
         }
     }
 
     public Task<IReadOnlyList<OutboxMessage>> ClaimAsync(OutboxClaim claim, CancellationToken cancellationToken = default)
     {
+        DuringClaim?.Invoke();
         lock (gate)
         {
+            DateTimeOffset now = databaseClock.GetUtcNow();
             var claimed = new List<OutboxMessage>();
-            foreach (OutboxMessage row in rows.OrderBy(r => r.Id))
+            foreach ((long position, OutboxMessage row) in rows.OrderBy(r => r.Position))
             {
-                bool due = (row.Status == OutboxStatus.Init && row.NextAttemptAt <= claim.Now)
-                    || (row.Status == OutboxStatus.Publish && row.LeaseExpiresAt <= claim.Now);
-                bool blocked = claim.PreserveKeyOrder && row.Key is not null
-                    && rows.Any(p => p.Key == row.Key && OutboxStateMachine.IsUnfinished(p.Status) && p.Id.CompareTo(row.Id) < 0);
+                bool due = (row.Status == OutboxStatus.Init && row.NextAttemptAt <= now)
+                    || (row.Status == OutboxStatus.Publish && row.LeaseExpiresAt <= now);
+                // As the SQL stores: claimed-before messages first (by position), then never-claimed ones; one in flight blocks the key.
+                bool blocked = claim.PreserveKeyOrder && row.Key is not null && rows.Any(p =>
+                    p.Row != row && p.Row.Key == row.Key && OutboxStateMachine.IsUnfinished(p.Row.Status)
+                    && ((p.Row.Status == OutboxStatus.Publish && p.Row.LeaseExpiresAt > now)
+                        || (p.Row.PublishedAt is not null && (row.PublishedAt is null || p.Position < position))
+                        || (row.PublishedAt is null && p.Position < position)));
                 if (!due || blocked)
                 {
                     continue;
                 }
 
                 OutboxStateMachine.EnsureTransition(row.Status, OutboxStatus.Publish);
+                row.Attempts += row.Status == OutboxStatus.Publish ? 1 : 0;
                 row.Status = OutboxStatus.Publish;
                 row.LeaseOwner = claim.LeaseOwner;
-                row.LeaseExpiresAt = claim.LeaseExpiresAt;
+                row.LeaseExpiresAt = now + claim.LeaseDuration;
+                row.PublishedAt ??= now;
                 claimed.Add(Copy(row));
                 if (claimed.Count == claim.BatchSize)
                 {
@@ -57,7 +79,7 @@ internal sealed class FakeOutboxStore : IOutboxStore
         }
     }
 
-    public Task<int> RecordOutcomesAsync(string leaseOwner, IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken = default)
+    public Task<int> RecordOutcomesAsync(IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
@@ -68,11 +90,17 @@ internal sealed class FakeOutboxStore : IOutboxStore
                 throw new TimeoutException("fake database timeout");
             }
 
+            if (outcomes.FirstOrDefault(o => Refuses?.Invoke(o) == true) is { MessageId: var refused } && refused != Guid.Empty)
+            {
+                throw new InvalidOperationException($"fake database refuses the outcome of {refused}");
+            }
+
+            DateTimeOffset now = databaseClock.GetUtcNow();
             int applied = 0;
             foreach (OutboxOutcome outcome in outcomes)
             {
-                OutboxMessage row = rows.Single(r => r.Id == outcome.MessageId);
-                if (row.Status != OutboxStatus.Publish || row.LeaseOwner != leaseOwner)
+                OutboxMessage row = rows.Single(r => r.Row.Id == outcome.MessageId).Row;
+                if (row.Status != OutboxStatus.Publish || row.LeaseOwner != outcome.LeaseOwner)
                 {
                     continue;
                 }
@@ -80,9 +108,9 @@ internal sealed class FakeOutboxStore : IOutboxStore
                 OutboxStateMachine.EnsureTransition(row.Status, outcome.Status);
                 row.Status = outcome.Status;
                 row.Attempts = outcome.Attempts;
-                row.NextAttemptAt = outcome.Status == OutboxStatus.Init ? outcome.NextAttemptAt : row.NextAttemptAt;
+                row.NextAttemptAt = outcome.Status == OutboxStatus.Init ? now + outcome.RetryAfter : row.NextAttemptAt;
                 row.LastError = outcome.LastError ?? row.LastError;
-                row.CompletedAt = outcome.Status == OutboxStatus.Complete ? outcome.At : row.CompletedAt;
+                row.CompletedAt = outcome.Status is OutboxStatus.Complete or OutboxStatus.Dead ? now : row.CompletedAt;
                 row.LeaseOwner = null;
                 row.LeaseExpiresAt = null;
                 applied++;
@@ -96,21 +124,21 @@ internal sealed class FakeOutboxStore : IOutboxStore
     {
         lock (gate)
         {
-            long Count(OutboxStatus s) => rows.Count(r => r.Status == s);
-            DateTimeOffset? oldest = rows.Where(r => OutboxStateMachine.IsUnfinished(r.Status)).Select(r => (DateTimeOffset?)r.CreatedAt).Min();
+            long Count(OutboxStatus s) => rows.Count(r => r.Row.Status == s);
+            DateTimeOffset? oldest = rows.Where(r => OutboxStateMachine.IsUnfinished(r.Row.Status)).Select(r => (DateTimeOffset?)r.Row.CreatedAt).Min();
             return Task.FromResult(new OutboxSummary(Count(OutboxStatus.Init), Count(OutboxStatus.Publish), Count(OutboxStatus.Complete), Count(OutboxStatus.Dead), oldest));
         }
     }
 
-    public Task<int> ConfirmAsync(IReadOnlyList<Guid> messageIds, DateTimeOffset completedAt, CancellationToken cancellationToken = default)
+    public Task<int> ConfirmAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
             int count = 0;
-            foreach (OutboxMessage row in rows.Where(r => messageIds.Contains(r.Id) && r.Status == OutboxStatus.Publish))
+            foreach (OutboxMessage row in rows.Select(r => r.Row).Where(r => messageIds.Contains(r.Id) && r.Status == OutboxStatus.Publish))
             {
                 row.Status = OutboxStatus.Complete;
-                row.CompletedAt = completedAt;
+                row.CompletedAt = databaseClock.GetUtcNow();
                 row.LeaseOwner = null;
                 row.LeaseExpiresAt = null;
                 count++;
@@ -124,20 +152,21 @@ internal sealed class FakeOutboxStore : IOutboxStore
     {
         lock (gate)
         {
-            return Task.FromResult<IReadOnlyList<OutboxMessage>>(rows.Where(r => r.Status == OutboxStatus.Dead).OrderBy(r => r.Id).Take(limit).Select(Copy).ToList());
+            return Task.FromResult<IReadOnlyList<OutboxMessage>>(rows.Where(r => r.Row.Status == OutboxStatus.Dead).OrderBy(r => r.Position).Take(limit).Select(r => Copy(r.Row)).ToList());
         }
     }
 
-    public Task<int> RequeueDeadAsync(IReadOnlyList<Guid> messageIds, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<int> RequeueDeadAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
             int count = 0;
-            foreach (OutboxMessage row in rows.Where(r => messageIds.Contains(r.Id) && r.Status == OutboxStatus.Dead))
+            foreach (OutboxMessage row in rows.Select(r => r.Row).Where(r => messageIds.Contains(r.Id) && r.Status == OutboxStatus.Dead))
             {
                 row.Status = OutboxStatus.Init;
                 row.Attempts = 0;
-                row.NextAttemptAt = now;
+                row.NextAttemptAt = databaseClock.GetUtcNow();
+                row.CompletedAt = null;
                 count++;
             }
 
@@ -145,11 +174,12 @@ internal sealed class FakeOutboxStore : IOutboxStore
         }
     }
 
-    public Task<int> DeleteCompletedAsync(DateTimeOffset completedBefore, int limit, CancellationToken cancellationToken = default)
+    public Task<int> DeleteFinishedAsync(OutboxStatus status, TimeSpan retention, int limit, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
-            var expired = rows.Where(r => r.Status == OutboxStatus.Complete && r.CompletedAt < completedBefore).Take(limit).ToList();
+            DateTimeOffset cutoff = databaseClock.GetUtcNow() - retention;
+            var expired = rows.Where(r => r.Row.Status == status && r.Row.CompletedAt < cutoff).Take(limit).ToList();
             rows.RemoveAll(expired.Contains);
             return Task.FromResult(expired.Count);
         }

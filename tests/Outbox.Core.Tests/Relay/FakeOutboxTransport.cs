@@ -15,8 +15,19 @@ internal sealed class FakeOutboxTransport : IOutboxTransport
 
     public Func<CancellationToken, Task>? BeforeSend { get; set; }
 
-    public async Task<IReadOnlyList<OutboxSendResult>> SendAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default)
+    /// <summary>Gets or sets what the fake declares; by default a send takes at most 1 second.</summary>
+    public OutboxTransportLimits Limits { get; set; } = new(TimeSpan.FromSeconds(1), 1_000_000);
+
+    /// <summary>Gets the send windows the relay gave, one per call.</summary>
+    public List<TimeSpan> SendWindows { get; } = [];
+
+    public async Task<IReadOnlyList<OutboxSendResult>> SendAsync(IReadOnlyList<OutboxMessage> messages, TimeSpan sendWithin, CancellationToken cancellationToken = default)
     {
+        lock (gate)
+        {
+            SendWindows.Add(sendWithin);
+        }
+
         if (BeforeSend is not null)
         {
             await BeforeSend(cancellationToken);

@@ -8,7 +8,7 @@ namespace Outbox.Core.Tests.Relay;
 public sealed class MessageRelayTests : IAsyncDisposable
 {
     private readonly FakeTimeProvider clock = new();
-    private readonly FakeOutboxStore store = new();
+    private readonly FakeOutboxStore store;
     private readonly FakeOutboxTransport transport = new();
     private readonly OutboxOptions options = new() { RelayName = "test", MaxAttempts = 3, RetryDelay = TimeSpan.FromSeconds(1), MaxRetryDelay = TimeSpan.FromSeconds(10) };
     private readonly ServiceProvider services;
@@ -16,6 +16,7 @@ public sealed class MessageRelayTests : IAsyncDisposable
 
     public MessageRelayTests()
     {
+        store = new FakeOutboxStore(clock);
         services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IOutboxStore>(store)
@@ -97,10 +98,10 @@ public sealed class MessageRelayTests : IAsyncDisposable
         (await relay.RelayOnceAsync()).Should().Be(1);
 
         store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Publish);
-        store.Get(messages[0].Id).LeaseOwner.Should().Be(relay.LeaseOwner);
+        store.Get(messages[0].Id).LeaseOwner.Should().StartWith(relay.Instance + "/");
         (await relay.RelayOnceAsync()).Should().Be(0, "the key's next message waits for the confirmation");
 
-        (await store.ConfirmAsync([messages[0].Id], clock.GetUtcNow())).Should().Be(1);
+        (await store.ConfirmAsync([messages[0].Id])).Should().Be(1);
 
         store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Complete);
         (await relay.RelayOnceAsync()).Should().Be(1);
@@ -197,18 +198,18 @@ public sealed class MessageRelayTests : IAsyncDisposable
     {
         OutboxMessage[] messages = Write(2, key: "k");
         MessageRelay relay = CreateRelay();
-        var pending = new List<OutboxOutcome>();
+        var pending = new PendingOutcomes();
 
         (await relay.PassAsync(pending, CancellationToken.None)).Should().Be(1);
-        pending.Should().ContainSingle().Which.Status.Should().Be(OutboxStatus.Complete);
+        pending.ToArray().Should().ContainSingle().Which.Status.Should().Be(OutboxStatus.Complete);
         store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Publish, "the outcome is recorded with the next claim");
 
         (await relay.PassAsync(pending, CancellationToken.None)).Should().Be(1, "the key's next message is claimable once the first is recorded");
         store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Complete);
-        pending.Should().ContainSingle().Which.MessageId.Should().Be(messages[1].Id);
+        pending.ToArray().Should().ContainSingle().Which.MessageId.Should().Be(messages[1].Id);
 
         (await relay.PassAsync(pending, CancellationToken.None)).Should().Be(0);
-        pending.Should().BeEmpty();
+        pending.Count.Should().Be(0);
         messages.Should().OnlyContain(m => store.Get(m.Id).Status == OutboxStatus.Complete);
         transport.Delivered.Should().Equal(messages.Select(m => m.Id));
     }
@@ -218,7 +219,7 @@ public sealed class MessageRelayTests : IAsyncDisposable
     {
         OutboxMessage[] messages = Write(2, key: "k");
         MessageRelay relay = CreateRelay();
-        var pending = new List<OutboxOutcome>();
+        var pending = new PendingOutcomes();
         await relay.PassAsync(pending, CancellationToken.None);
         store.RecordFailuresToInject = 2;
 
@@ -227,7 +228,117 @@ public sealed class MessageRelayTests : IAsyncDisposable
         claimed.Should().Be(1);
         store.RecordCalls.Should().Be(3, "two failed tries, then the one that applied");
         store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Complete);
-        pending.Should().ContainSingle().Which.MessageId.Should().Be(messages[1].Id);
+        pending.ToArray().Should().ContainSingle().Which.MessageId.Should().Be(messages[1].Id);
+    }
+
+    [Fact]
+    public async Task PassAsync_ClaimLeavesTooLittleLeaseToSend_GivesTheBatchBackUnsentWithoutAnAttempt()
+    {
+        OutboxMessage[] messages = Write(2, key: null);
+        // The claim returns after most of the lease: what is left cannot cover a send (1 s) plus the relay's margin (1 s).
+        store.DuringClaim = () => clock.Advance(options.LeaseDuration - TimeSpan.FromSeconds(1.5));
+        MessageRelay relay = CreateRelay();
+        var pending = new PendingOutcomes();
+
+        (await relay.PassAsync(pending, CancellationToken.None)).Should().Be(2);
+
+        transport.SendWindows.Should().BeEmpty("nothing may be sent that could reach the broker after the lease");
+        pending.ToArray().Should().OnlyContain(o => o.Status == OutboxStatus.Init && o.Attempts == 0 && o.RetryAfter == TimeSpan.Zero);
+        store.DuringClaim = null;
+        await relay.RecordAsync(pending);
+        messages.Should().OnlyContain(m => store.Get(m.Id).Status == OutboxStatus.Init && store.Get(m.Id).Attempts == 0);
+        (await relay.RelayOnceAsync()).Should().Be(2, "given back, due at once");
+        transport.Delivered.Should().Equal(messages.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task PassAsync_Send_GetsWhatIsLeftOfTheLeaseLessTheMargin()
+    {
+        Write(1);
+        store.DuringClaim = () => clock.Advance(TimeSpan.FromSeconds(3));
+
+        await CreateRelay().RelayOnceAsync();
+
+        transport.SendWindows.Should().Equal(options.LeaseDuration - TimeSpan.FromSeconds(3) - MessageRelay.SendMargin);
+    }
+
+    [Fact]
+    public async Task PassAsync_DatabaseRefusesOneOutcome_ItIsDroppedAndEveryOtherMessageKeepsMoving()
+    {
+        OutboxMessage[] first = [.. Write(1, key: "bad"), .. Write(1, key: "good")];
+        OutboxMessage[] later = Write(3, key: "good");
+        store.Refuses = o => o.MessageId == first[0].Id;
+        MessageRelay relay = CreateRelay();
+        var pending = new PendingOutcomes();
+        await relay.PassAsync(pending, CancellationToken.None);
+
+        // Recording with the next claim fails: each outcome is tried alone, the refused one is dropped.
+        Func<Task> next = () => relay.PassAsync(pending, CancellationToken.None);
+        await next.Should().ThrowAsync<InvalidOperationException>();
+        pending.Count.Should().Be(0);
+        store.Get(first[1].Id).Status.Should().Be(OutboxStatus.Complete);
+        store.Get(first[0].Id).Status.Should().Be(OutboxStatus.Publish, "its lease lapses and it is claimed again later");
+
+        for (int pass = 0; pass < 10 && later.Any(m => store.Get(m.Id).Status != OutboxStatus.Complete); pass++)
+        {
+            await relay.RelayOnceAsync();
+        }
+
+        later.Should().OnlyContain(m => store.Get(m.Id).Status == OutboxStatus.Complete, "one bad outcome does not wedge the relay");
+        store.Refuses = null;
+        clock.Advance(options.LeaseDuration + TimeSpan.FromSeconds(1));
+        (await relay.RelayOnceAsync()).Should().Be(1);
+        store.Get(first[0].Id).Status.Should().Be(OutboxStatus.Complete);
+        store.Get(first[0].Id).Attempts.Should().Be(1, "a lease that lapsed counts as an attempt");
+    }
+
+    [Fact]
+    public async Task PassAsync_DatabaseAway_OutcomesAreKeptUntilItIsBack()
+    {
+        OutboxMessage[] messages = Write(2, key: null);
+        MessageRelay relay = CreateRelay();
+        var pending = new PendingOutcomes();
+        await relay.PassAsync(pending, CancellationToken.None);
+        store.RecordFailuresToInject = 100;
+
+        Func<Task> next = () => relay.PassAsync(pending, CancellationToken.None);
+        await next.Should().ThrowAsync<TimeoutException>();
+
+        pending.Count.Should().Be(2, "every outcome failed alike: an outage, not a bad outcome");
+        store.RecordFailuresToInject = 0;
+        await relay.PassAsync(pending, CancellationToken.None);
+        messages.Should().OnlyContain(m => store.Get(m.Id).Status == OutboxStatus.Complete);
+    }
+
+    [Fact]
+    public async Task RelayOnceAsync_SentButNeverConfirmed_EachLapsedLeaseCountsAnAttemptThenDead()
+    {
+        OutboxMessage message = Write(1)[0];
+        transport.Answer = _ => new OutboxSendResult(OutboxSendStatus.Sent);
+        MessageRelay relay = CreateRelay();
+
+        for (int lease = 0; lease < options.MaxAttempts + 1; lease++)
+        {
+            await relay.RelayOnceAsync();
+            clock.Advance(options.LeaseDuration + TimeSpan.FromSeconds(1));
+        }
+
+        transport.SendWindows.Should().HaveCount(options.MaxAttempts, "sent once per attempt, not once per lease forever");
+        store.Get(message.Id).Status.Should().Be(OutboxStatus.Dead);
+        store.Get(message.Id).LastError.Should().Contain("never completed");
+    }
+
+    [Fact]
+    public async Task RelayOnceAsync_ErrorTextTheDatabaseCannotStore_IsStoredCleaned()
+    {
+        OutboxMessage message = Write(1)[0];
+        transport.Answer = _ => OutboxSendResult.Failed("broker said \0 and \uD800" + new string('x', 3000));
+
+        await CreateRelay().RelayOnceAsync();
+
+        string error = store.Get(message.Id).LastError!;
+        error.Should().StartWith("broker said  and \uFFFD").And.NotContain("\0");
+        error.Length.Should().Be(OutboxMessage.MaxLastErrorLength);
     }
 
     private OutboxMessage[] Write(int count, string? key = "k")

@@ -195,7 +195,8 @@ public sealed class RelayAtScaleTests(PostgreSqlServer postgres, ITestOutputHelp
     [Fact]
     public async Task HostStopsWhileSendsAreInFlight_ClaimsAreReleasedNotLeftInPublish()
     {
-        OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka, configureKafka: k => k.SendTimeout = TimeSpan.FromSeconds(60));
+        // Sends that stay in flight for a minute need a lease that outlasts them (checked at start).
+        OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka, o => o.LeaseDuration = TimeSpan.FromMinutes(2), k => k.SendTimeout = TimeSpan.FromSeconds(60));
         kafka.SetAllBrokersDown();
         await WriteAsync(4);
         await host.WaitForRowsAsync(r => r.Count(m => m.Status == OutboxStatus.Publish) == 4, TimeSpan.FromSeconds(20));

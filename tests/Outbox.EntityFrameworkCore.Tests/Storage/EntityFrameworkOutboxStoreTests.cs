@@ -24,7 +24,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         claimed[0].Topic.Should().Be("orders");
         claimed[0].Type.Should().Be(nameof(OrderPlaced));
         List<OutboxMessage> rows = await host.ReadAllAsync();
-        rows.Should().OnlyContain(r => r.Status == OutboxStatus.Publish && r.LeaseOwner == "relay-a" && r.LeaseExpiresAt > host.Clock.GetUtcNow());
+        rows.Should().OnlyContain(r => r.Status == OutboxStatus.Publish && r.LeaseOwner == "relay-a" && r.LeaseExpiresAt > r.PublishedAt);
         (await host.ClaimAsync("relay-b")).Should().BeEmpty("claimed rows are not claimable until their lease expires");
     }
 
@@ -48,7 +48,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         first.Select(m => m.Id).Should().Equal(a[0].Id, b[0].Id);
         (await host.ClaimAsync("relay-b")).Should().BeEmpty("the next message of a key waits while the previous one is in flight");
 
-        await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a", [Outcome(a[0], OutboxStatus.Complete)]));
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(a[0], OutboxStatus.Complete)]));
 
         (await host.ClaimAsync("relay-b")).Select(m => m.Id).Should().Equal(a[1].Id);
     }
@@ -59,11 +59,10 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         IReadOnlyList<OutboxMessage> a = await host.WriteAsync(2, key: "a");
         IReadOnlyList<OutboxMessage> b = await host.WriteAsync(1, key: "b");
         (await host.ClaimAsync("relay-a")).Select(m => m.Id).Should().Equal(a[0].Id, b[0].Id);
-        DateTimeOffset now = host.Clock.GetUtcNow();
-        var claim = new OutboxClaim("relay-a", 100, now, now.AddMinutes(1), PreserveKeyOrder: true);
+        var claim = new OutboxClaim("relay-a", 100, TimeSpan.FromMinutes(1), PreserveKeyOrder: true);
 
         (int recorded, IReadOnlyList<OutboxMessage> claimed) = await host.WithStoreAsync(store => store.RecordOutcomesAndClaimAsync(
-            "relay-a", [Outcome(a[0], OutboxStatus.Complete), Outcome(b[0], OutboxStatus.Dead, attempts: 1, error: "rejected")], claim));
+            [Outcome(a[0], OutboxStatus.Complete), Outcome(b[0], OutboxStatus.Dead, attempts: 1, error: "rejected")], claim));
 
         recorded.Should().Be(2);
         claimed.Select(m => m.Id).Should().Equal([a[1].Id], "a's first message is COMPLETE before the claim runs");
@@ -75,11 +74,10 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(1, key: null);
         await host.ClaimAsync("relay-a");
-        DateTimeOffset now = host.Clock.GetUtcNow();
-        var claim = new OutboxClaim("relay-b", 100, now, now.AddMinutes(1), PreserveKeyOrder: true);
+        var claim = new OutboxClaim("relay-b", 100, TimeSpan.FromMinutes(1), PreserveKeyOrder: true);
 
         (int recorded, IReadOnlyList<OutboxMessage> claimed) = await host.WithStoreAsync(store => store.RecordOutcomesAndClaimAsync(
-            "relay-b", [Outcome(written[0], OutboxStatus.Complete)], claim));
+            [Outcome(written[0], OutboxStatus.Complete, owner: "relay-b")], claim));
 
         (recorded, claimed.Count).Should().Be((0, 0), "relay-a holds the lease");
         (await host.ReadAllAsync()).Single().LeaseOwner.Should().Be("relay-a");
@@ -98,11 +96,10 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
     {
         IReadOnlyList<OutboxMessage> a = await host.WriteAsync(2, key: "a");
         await host.ClaimAsync("relay-a");
-        DateTimeOffset retryAt = host.Clock.GetUtcNow().AddSeconds(10);
-        await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a", [Outcome(a[0], OutboxStatus.Init, attempts: 1, next: retryAt, error: "broker down")]));
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(a[0], OutboxStatus.Init, attempts: 1, retryAfter: TimeSpan.FromSeconds(10), error: "broker down")]));
 
         (await host.ClaimAsync("relay-a")).Should().BeEmpty("the retry is not due and the key's next message must wait for it");
-        host.Clock.Advance(TimeSpan.FromSeconds(11));
+        await host.AgeAsync(TimeSpan.FromSeconds(11));
 
         IReadOnlyList<OutboxMessage> retried = await host.ClaimAsync("relay-a");
         retried.Select(m => m.Id).Should().Equal(a[0].Id);
@@ -115,14 +112,15 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(1);
         await host.ClaimAsync("relay-a", lease: TimeSpan.FromSeconds(30));
-        host.Clock.Advance(TimeSpan.FromSeconds(31));
+        await host.AgeAsync(TimeSpan.FromSeconds(31));
 
         IReadOnlyList<OutboxMessage> takenOver = await host.ClaimAsync("relay-b");
         takenOver.Select(m => m.Id).Should().Equal(written[0].Id);
+        takenOver[0].Attempts.Should().Be(1, "a lease that ran out counts as an attempt");
 
-        int staleApplied = await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a", [Outcome(written[0], OutboxStatus.Dead, error: "stale")]));
+        int staleApplied = await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(written[0], OutboxStatus.Dead, error: "stale")]));
         staleApplied.Should().Be(0);
-        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-b", [Outcome(written[0], OutboxStatus.Complete)]));
+        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(written[0], OutboxStatus.Complete, attempts: 1, owner: "relay-b")]));
         applied.Should().Be(1);
 
         OutboxMessage row = (await host.ReadAllAsync()).Single();
@@ -137,12 +135,9 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(3, key: null);
         await host.ClaimAsync("relay-a");
-        DateTimeOffset next = host.Clock.GetUtcNow().AddMinutes(1);
-
-        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a",
-        [
+        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync([
             Outcome(written[0], OutboxStatus.Complete),
-            Outcome(written[1], OutboxStatus.Init, attempts: 1, next: next, error: "timed out"),
+            Outcome(written[1], OutboxStatus.Init, attempts: 1, retryAfter: TimeSpan.FromMinutes(1), error: "timed out"),
             Outcome(written[2], OutboxStatus.Dead, attempts: 1, error: "too large"),
         ]));
 
@@ -150,7 +145,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         List<OutboxMessage> rows = await host.ReadAllAsync();
         rows.Select(r => r.Status).Should().Equal(OutboxStatus.Complete, OutboxStatus.Init, OutboxStatus.Dead);
         rows[1].Attempts.Should().Be(1);
-        rows[1].NextAttemptAt.Should().BeCloseTo(next, TimeSpan.FromMilliseconds(1));
+        rows[1].NextAttemptAt.Should().BeCloseTo(rows[0].CompletedAt!.Value.AddMinutes(1), TimeSpan.FromSeconds(5), "due a minute after the outcome, on the database's clock");
         rows[2].LastError.Should().Be("too large");
         rows.Should().OnlyContain(r => r.LeaseOwner == null);
 
@@ -164,7 +159,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(1);
 
-        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a", [Outcome(written[0], OutboxStatus.Complete)]));
+        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(written[0], OutboxStatus.Complete)]));
 
         applied.Should().Be(0, "an INIT message was never claimed by relay-a");
         (await host.ReadAllAsync()).Single().Status.Should().Be(OutboxStatus.Init);
@@ -175,8 +170,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(2, key: null);
         await host.ClaimAsync("relay-a");
-        await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a",
-        [
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync([
             Outcome(written[0], OutboxStatus.Dead, attempts: 5, error: "too large"),
             Outcome(written[1], OutboxStatus.Complete),
         ]));
@@ -185,7 +179,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         dead.Select(m => m.Id).Should().Equal(written[0].Id);
         dead[0].LastError.Should().Be("too large");
 
-        int requeued = await host.WithStoreAsync(store => store.RequeueDeadAsync([written[0].Id, written[1].Id], host.Clock.GetUtcNow()));
+        int requeued = await host.WithStoreAsync(store => store.RequeueDeadAsync([written[0].Id, written[1].Id]));
 
         requeued.Should().Be(1, "only the DEAD message moves; the COMPLETE one is not DEAD");
         List<OutboxMessage> rows = await host.ReadAllAsync();
@@ -200,18 +194,18 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
     {
         IReadOnlyList<OutboxMessage> old = await host.WriteAsync(3, key: null);
         await host.ClaimAsync("relay-a");
-        await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a", old.Select(m => Outcome(m, OutboxStatus.Complete)).ToList()));
-        DateTimeOffset cutoff = host.Clock.GetUtcNow().AddSeconds(1);
-        host.Clock.Advance(TimeSpan.FromSeconds(2));
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync(old.Select(m => Outcome(m, OutboxStatus.Complete)).ToList()));
+        await host.AgeAsync(TimeSpan.FromHours(2));
         IReadOnlyList<OutboxMessage> recent = await host.WriteAsync(3, key: null);
         await host.ClaimAsync("relay-a", batchSize: 2);
-        await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a", [Outcome(recent[0], OutboxStatus.Complete), Outcome(recent[1], OutboxStatus.Dead)]));
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(recent[0], OutboxStatus.Complete), Outcome(recent[1], OutboxStatus.Dead)]));
 
-        int first = await host.WithStoreAsync(store => store.DeleteCompletedAsync(cutoff, limit: 2));
-        int second = await host.WithStoreAsync(store => store.DeleteCompletedAsync(cutoff, limit: 2));
-        int third = await host.WithStoreAsync(store => store.DeleteCompletedAsync(cutoff, limit: 2));
+        int first = await host.WithStoreAsync(store => store.DeleteFinishedAsync(OutboxStatus.Complete, TimeSpan.FromHours(1), limit: 2));
+        int second = await host.WithStoreAsync(store => store.DeleteFinishedAsync(OutboxStatus.Complete, TimeSpan.FromHours(1), limit: 2));
+        int third = await host.WithStoreAsync(store => store.DeleteFinishedAsync(OutboxStatus.Complete, TimeSpan.FromHours(1), limit: 2));
+        int dead = await host.WithStoreAsync(store => store.DeleteFinishedAsync(OutboxStatus.Dead, TimeSpan.FromHours(1), limit: 2));
 
-        (first, second, third).Should().Be((2, 1, 0));
+        (first, second, third, dead).Should().Be((2, 1, 0, 0), "only rows that finished over an hour ago go, in bounded batches");
         (await host.ReadAllAsync()).Select(r => (r.Id, r.Status)).Should().Equal(
             (recent[0].Id, OutboxStatus.Complete), (recent[1].Id, OutboxStatus.Dead), (recent[2].Id, OutboxStatus.Init));
     }
@@ -221,17 +215,16 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(7, key: null);
         await host.ClaimAsync("relay-a");
-        DateTimeOffset soon = host.Clock.GetUtcNow().AddMinutes(1), later = host.Clock.GetUtcNow().AddMinutes(2);
+        TimeSpan soon = TimeSpan.FromMinutes(1), later = TimeSpan.FromMinutes(2);
 
-        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a",
-        [
+        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync([
             Outcome(written[0], OutboxStatus.Complete),
-            Outcome(written[1], OutboxStatus.Init, attempts: 1, next: soon, error: "timed out"),
+            Outcome(written[1], OutboxStatus.Init, attempts: 1, retryAfter: soon, error: "timed out"),
             Outcome(written[2], OutboxStatus.Complete),
-            Outcome(written[3], OutboxStatus.Init, attempts: 1, next: later, error: "timed out"),
+            Outcome(written[3], OutboxStatus.Init, attempts: 1, retryAfter: later, error: "timed out"),
             Outcome(written[4], OutboxStatus.Complete, attempts: 2),
-            Outcome(written[5], OutboxStatus.Dead, attempts: 1, next: later, error: "too large"),
-            Outcome(written[6], OutboxStatus.Init, attempts: 1, next: soon, error: "timed out"),
+            Outcome(written[5], OutboxStatus.Dead, attempts: 1, retryAfter: later, error: "too large"),
+            Outcome(written[6], OutboxStatus.Init, attempts: 1, retryAfter: soon, error: "timed out"),
         ]));
 
         applied.Should().Be(7);
@@ -239,15 +232,16 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         rows.Select(r => (r.Status, r.Attempts, r.LastError)).Should().Equal(
             (OutboxStatus.Complete, 0, null), (OutboxStatus.Init, 1, "timed out"), (OutboxStatus.Complete, 0, null), (OutboxStatus.Init, 1, "timed out"),
             (OutboxStatus.Complete, 2, null), (OutboxStatus.Dead, 1, "too large"), (OutboxStatus.Init, 1, "timed out"));
-        rows.Select(r => r.NextAttemptAt).Should().Equal(
-            [written[0].NextAttemptAt, soon, written[2].NextAttemptAt, later, written[4].NextAttemptAt, written[5].NextAttemptAt, soon],
-            (a, b) => (a - b).Duration() < TimeSpan.FromMilliseconds(1),
-            "only a message going back to INIT gets a new due time; the rest keep theirs");
+        DateTimeOffset written0 = rows[0].CreatedAt;
+        rows.Select(r => r.NextAttemptAt - written0).Should().Equal(
+            [TimeSpan.Zero, soon, TimeSpan.Zero, later, TimeSpan.Zero, TimeSpan.Zero, soon],
+            (a, b) => (a - b).Duration() < TimeSpan.FromSeconds(5),
+            "only a message going back to INIT gets a new due time (now + its delay); the rest keep theirs");
         rows.Where(r => r.Status == OutboxStatus.Complete).Should().OnlyContain(r => r.CompletedAt != null);
     }
 
-    private OutboxOutcome Outcome(OutboxMessage message, OutboxStatus status, int attempts = 0, DateTimeOffset? next = null, string? error = null) =>
-        new(message.Id, status, attempts, next ?? message.NextAttemptAt, error, host.Clock.GetUtcNow());
+    private static OutboxOutcome Outcome(OutboxMessage message, OutboxStatus status, int attempts = 0, TimeSpan? retryAfter = null, string? error = null, string owner = "relay-a") =>
+        new(message.Id, owner, status, attempts, retryAfter ?? TimeSpan.Zero, error);
 }
 
 /// <summary>With zero retention a completed message is deleted when its outcome is recorded.</summary>
@@ -264,12 +258,10 @@ public abstract class DeleteOnCompleteStoreTests(DatabaseKind kind, PostgreSqlSe
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(2, key: null);
         await host.ClaimAsync("relay-a");
-        DateTimeOffset now = host.Clock.GetUtcNow();
 
-        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a",
-        [
-            new OutboxOutcome(written[0].Id, OutboxStatus.Complete, 0, now, null, now),
-            new OutboxOutcome(written[1].Id, OutboxStatus.Init, 1, now.AddSeconds(5), "timed out", now),
+        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync([
+            new OutboxOutcome(written[0].Id, "relay-a", OutboxStatus.Complete, 0, TimeSpan.Zero, null),
+            new OutboxOutcome(written[1].Id, "relay-a", OutboxStatus.Init, 1, TimeSpan.FromSeconds(5), "timed out"),
         ]));
 
         applied.Should().Be(2);

@@ -28,13 +28,12 @@ public sealed class PostgreSqlOutcomePlanTests(PostgreSqlServer postgres) : IAsy
         var context = scope.ServiceProvider.GetRequiredService<TestDbContext>();
         await context.Database.ExecuteSqlRawAsync("ANALYZE outbox_messages");
         IReadOnlyList<OutboxMessage> claimed = await host.ClaimAsync("relay-a", batchSize: 500);
-        DateTimeOffset now = host.Clock.GetUtcNow();
-        OutboxOutcome[] delivered = claimed.Select(m => new OutboxOutcome(m.Id, OutboxStatus.Complete, m.Attempts, m.NextAttemptAt, null, now)).ToArray();
+        OutboxOutcome[] delivered = claimed.Select(m => new OutboxOutcome(m.Id, "relay-a", OutboxStatus.Complete, m.Attempts, TimeSpan.Zero, null)).ToArray();
 
         OutboxSql sql = new OutboxSql.Cache<TestDbContext>().Get(context);
-        List<Action<DbCommand>> statements = sql.Dialect.RecordOutcomes(sql.Table, "relay-a", delivered, sql.Parameters, deleteCompleted: false, relaxedCommit: true).ToList();
-        string plan = await ExplainAsync(context, statements.Single());
-        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync("relay-a", delivered));
+        IReadOnlyList<OutboxStatement> statements = sql.Dialect.Bookkeeping(sql.Table, delivered, claim: null, deleteCompleted: false, relaxedCommit: true);
+        string plan = await ExplainAsync(context, sql, statements.Single());
+        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync(delivered));
 
         statements.Should().ContainSingle("a delivered batch writes the same values to every row");
         plan.Should().NotContain("Function Scan").And.NotContain("Join Filter", "rows are found by id, not by joining the outcomes:\n" + plan);
@@ -42,12 +41,16 @@ public sealed class PostgreSqlOutcomePlanTests(PostgreSqlServer postgres) : IAsy
         (await host.ReadAllAsync()).Count(r => r.Status == OutboxStatus.Complete).Should().Be(500);
     }
 
-    private static async Task<string> ExplainAsync(DbContext context, Action<DbCommand> fill)
+    private static async Task<string> ExplainAsync(DbContext context, OutboxSql sql, OutboxStatement statement)
     {
         await context.Database.OpenConnectionAsync();
         await using DbCommand command = context.Database.GetDbConnection().CreateCommand();
-        fill(command);
-        command.CommandText = "EXPLAIN " + command.CommandText;
+        command.CommandText = "EXPLAIN " + statement.Text;
+        foreach (OutboxParameter parameter in statement.Parameters)
+        {
+            command.Parameters.Add(sql.Parameters.Create(command, parameter));
+        }
+
         var lines = new List<string>();
         await using DbDataReader reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

@@ -15,7 +15,7 @@ namespace Outbox.Reliability.Tests.Scenarios;
 public sealed class CrashAfterAckTests(PostgreSqlServer postgres, ITestOutputHelper output) : ScenarioTest(postgres, output)
 {
     private const int Messages = 200;
-    private const int LeaseMilliseconds = 3000;
+    private const int LeaseMilliseconds = 5000;
 
     [Fact]
     public async Task RelayKilledAfterAckBeforeComplete_ResentWithSameIds_DeduplicatingConsumerHandlesEachOnce()

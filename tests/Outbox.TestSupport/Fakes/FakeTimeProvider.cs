@@ -1,6 +1,9 @@
 namespace Outbox.TestSupport.Fakes;
 
-/// <summary>A fake clock for unit tests: time moves only when a test calls <see cref="Advance"/>.</summary>
+/// <summary>
+/// A fake clock for unit tests: the wall clock and the monotonic timestamps move only when a test
+/// calls <see cref="Advance"/>. Timers and delays stay real (this fake does not replace them).
+/// </summary>
 public sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
 {
     private readonly Lock gate = new();
@@ -18,6 +21,10 @@ public sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
             return now;
         }
     }
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => GetUtcNow().UtcTicks;
 
     public void Advance(TimeSpan by)
     {

@@ -1,0 +1,13 @@
+namespace Outbox;
+
+/// <summary>What a transport can send, declared by the transport so that nothing <see cref="IOutbox"/> accepts fails later for a reason known up front.</summary>
+/// <param name="MaxDeliveryTime">The longest one send can take, from the moment the transport starts it until the broker has it or it has failed for good (for Kafka: the delivery timeout plus the request timeout).</param>
+/// <param name="MaxRecordBytes">The largest record the broker takes: key, headers (the outbox's own included) and payload together.</param>
+public sealed record OutboxTransportLimits(TimeSpan MaxDeliveryTime, int MaxRecordBytes)
+{
+    /// <summary>Gets the topics the transport sends to, or <see langword="null"/> for any legal topic.</summary>
+    public IReadOnlySet<string>? Topics { get; init; }
+
+    /// <summary>Gets what applies when no transport is registered (a process that only writes): Kafka's defaults.</summary>
+    public static OutboxTransportLimits Default { get; } = new(TimeSpan.FromSeconds(10), 1_000_000);
+}
