@@ -29,6 +29,23 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
     }
 
     [Fact]
+    public async Task ClaimAsync_WritersWithClocksHoursApart_DueAtOnceAndInTheOrderTheyWereInserted()
+    {
+        host.Clock.Advance(TimeSpan.FromHours(3)); // this writer's clock runs 3 hours ahead...
+        OutboxMessage ahead = (await host.WriteAsync(1, key: "k"))[0];
+        host.Clock.Advance(TimeSpan.FromHours(-6)); // ...the next one's 3 hours behind (separate processes: the reliability suite)
+        OutboxMessage behind = (await host.WriteAsync(1, key: "k"))[0];
+
+        IReadOnlyList<OutboxMessage> first = await host.ClaimAsync("relay-a");
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(ahead, OutboxStatus.Complete)]));
+        IReadOnlyList<OutboxMessage> second = await host.ClaimAsync("relay-a");
+
+        first.Select(m => m.Id).Should().Equal([ahead.Id], "due by the database's clock, and first by the database's position");
+        second.Select(m => m.Id).Should().Equal(behind.Id);
+        (await host.ReadAllAsync()).Should().OnlyContain(r => (r.CreatedAt - DateTimeOffset.UtcNow).Duration() < TimeSpan.FromMinutes(5), "created_at is the database's time, not the writer's");
+    }
+
+    [Fact]
     public async Task ClaimAsync_BatchSize_ClaimsAtMostThatMany()
     {
         await host.WriteAsync(10, key: null);

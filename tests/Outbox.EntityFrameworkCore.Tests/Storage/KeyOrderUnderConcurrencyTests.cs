@@ -112,6 +112,48 @@ public abstract class KeyOrderUnderConcurrencyTests(DatabaseKind kind, PostgreSq
         }
     }
 
+    [Fact]
+    public async Task Claim_TwoTransactionsUpdatingOneRow_TheirEventsGoInCommitOrder()
+    {
+        var orderId = Guid.NewGuid();
+        await using (TestDbContext setup = host.Database.CreateContext())
+        {
+            setup.Orders.Add(new Order { Id = orderId, Customer = "shared", Amount = 0 });
+            await setup.SaveChangesAsync();
+        }
+
+        // The first transaction updates the row (and holds its lock); it stages its event only later.
+        await using AsyncServiceScope first = host.Services.CreateAsyncScope();
+        var firstDb = first.ServiceProvider.GetRequiredService<TestDbContext>();
+        await using IDbContextTransaction firstTransaction = await firstDb.Database.BeginTransactionAsync();
+        (await firstDb.Orders.SingleAsync(o => o.Id == orderId)).Amount = 1;
+        await firstDb.SaveChangesAsync();
+
+        // The second updates the row and stages its event in one SaveChanges: EF Core sends the
+        // UPDATE first, so it waits for the first's lock before its outbox row takes a position.
+        Task<Guid> second = Task.Run(async () =>
+        {
+            await using AsyncServiceScope scope = host.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+            await using IDbContextTransaction transaction = await db.Database.BeginTransactionAsync();
+            (await db.Orders.SingleAsync(o => o.Id == orderId)).Amount = 2;
+            Guid id = scope.ServiceProvider.GetRequiredService<IOutbox>().AddRaw("orders", "order", [2]).Id;
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+            return id;
+        });
+        await Task.Delay(300);
+        second.IsCompleted.Should().BeFalse("the second transaction waits for the first's row lock");
+        Guid firstEvent = first.ServiceProvider.GetRequiredService<IOutbox>().AddRaw("orders", "order", [1]).Id;
+        await firstDb.SaveChangesAsync();
+        await firstTransaction.CommitAsync();
+        Guid secondEvent = await second;
+
+        (await host.ClaimAsync("relay-a")).Select(m => m.Id).Should().Equal([firstEvent], "the first to commit goes first, although the second staged its event earlier");
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync([new OutboxOutcome(firstEvent, "relay-a", OutboxStatus.Complete, 0, TimeSpan.Zero, null)]));
+        (await host.ClaimAsync("relay-a")).Select(m => m.Id).Should().Equal(secondEvent);
+    }
+
     /// <summary>A transaction that stages one message and stays open until <see cref="CommitAsync"/>.</summary>
     private sealed class LateTransaction : IAsyncDisposable
     {

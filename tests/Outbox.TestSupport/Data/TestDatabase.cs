@@ -29,7 +29,8 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<TestDatabase> CreateAsync(DatabaseKind kind, PostgreSqlServer? postgres)
+    /// <summary>Creates the database with the current schema (EnsureCreated), or with <paramref name="createSchema"/> instead (an older schema, say).</summary>
+    public static async Task<TestDatabase> CreateAsync(DatabaseKind kind, PostgreSqlServer? postgres, Func<TestDbContext, Task>? createSchema = null)
     {
         TestDatabase database;
         if (kind == DatabaseKind.PostgreSql)
@@ -45,7 +46,15 @@ public sealed class TestDatabase : IAsyncDisposable
 
         await using (TestDbContext context = database.CreateContext())
         {
-            await context.Database.EnsureCreatedAsync();
+            if (createSchema is null)
+            {
+                await context.Database.EnsureCreatedAsync();
+            }
+            else
+            {
+                await createSchema(context);
+            }
+
             if (kind == DatabaseKind.Sqlite)
             {
                 // WAL lets the relay read while a writer writes.
