@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging.Console;
 using Outbox;
 using Outbox.Reliability.Writer;
 using Outbox.TestSupport.Data;
+using Outbox.TestSupport.Fakes;
+using Outbox.TestSupport.Hosting;
 
 // The application the reliability suite kills with SIGKILL. It speaks to the test on stdout, one
 // marker line at a time (logs go to stderr), and exits by itself if the test goes away (stdin
@@ -23,6 +25,12 @@ using Outbox.TestSupport.Data;
 //       each acknowledged one and "HALF-SENT <sent> OF <batch>", then blocks with the rest unsent.
 //   relay                     --db CS --kafka BS --lease-ms L --name R
 //       a plain relay; prints "STARTED".
+//   write                     --db CS --topic T --count N --keys K
+//       relay disabled; commits N messages one per transaction on keys key-0 … key-(K-1), prints
+//       "COMMITTED <id>" for each and "ALL-COMMITTED <n>", then waits to be killed.
+// Every mode also takes --clock-offset-ms O (this process's clock runs O ms ahead, or behind when
+// negative) and --defaults true (the library's default lease and send timeout instead of the
+// suite's short ones).
 if (args.Length == 0)
 {
     await Console.Error.WriteLineAsync("usage: Outbox.Reliability.Writer <mode> --key value ...");
@@ -37,7 +45,13 @@ HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostAppl
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
 builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(options["db"]));
-bool relay = mode != "write-then-die";
+if (options.TryGetValue("clock-offset-ms", out string? offset))
+{
+    builder.Services.AddSingleton<TimeProvider>(new OffsetTimeProvider(TimeSpan.FromMilliseconds(int.Parse(offset, System.Globalization.CultureInfo.InvariantCulture))));
+}
+
+bool defaults = options.GetValueOrDefault("defaults") == "true";
+bool relay = mode is not ("write-then-die" or "write");
 IOutboxBuilder outbox = builder.Services
     .AddOutbox(o =>
     {
@@ -55,19 +69,22 @@ if (relay)
     outbox.UseKafka(k =>
     {
         k.BootstrapServers = options["kafka"];
-        k.SendTimeout = TimeSpan.FromSeconds(1); // sends take at most 3 s: leases from 5 s pass the start-up check
+        if (!defaults)
+        {
+            k.SendTimeout = TimeSpan.FromSeconds(1); // sends take at most 3 s: leases from 5 s pass the start-up check
+        }
     });
 }
 
 switch (mode)
 {
     case "relay-die-before-complete":
-        Decorator.Replace<IOutboxTransport>(builder.Services, HangingTransport.AfterAck);
+        ServiceDecorator.Decorate<IOutboxTransport>(builder.Services, HangingTransport.AfterAck);
         break;
     case "relay-die-mid-batch":
-        Decorator.Replace<IOutboxTransport>(builder.Services, HangingTransport.MidBatch);
+        ServiceDecorator.Decorate<IOutboxTransport>(builder.Services, HangingTransport.MidBatch);
         break;
-    case "relay" or "write-then-die":
+    case "relay" or "write-then-die" or "write":
         break;
     default:
         await Console.Error.WriteLineAsync($"unknown mode {mode}");
@@ -81,6 +98,10 @@ Console.WriteLine("STARTED");
 if (mode == "write-then-die")
 {
     await WriteThenWaitAsync(host.Services, options["topic"], int.Parse(options["count"], System.Globalization.CultureInfo.InvariantCulture), int.Parse(options["per-tx"], System.Globalization.CultureInfo.InvariantCulture));
+}
+else if (mode == "write")
+{
+    await WriteAsync(host.Services, options["topic"], int.Parse(options["count"], System.Globalization.CultureInfo.InvariantCulture), int.Parse(options["keys"], System.Globalization.CultureInfo.InvariantCulture));
 }
 
 // Wait to be killed (the test's SIGKILL); the watchdog ends a forgotten process.
@@ -129,6 +150,22 @@ static async Task WriteThenWaitAsync(IServiceProvider services, string topic, in
 
     await openDb.SaveChangesAsync();
     Console.WriteLine("READY");
+}
+
+static async Task WriteAsync(IServiceProvider services, string topic, int count, int keys)
+{
+    for (int i = 0; i < count; i++)
+    {
+        await using AsyncServiceScope scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        var orderId = Guid.NewGuid();
+        db.Orders.Add(new Order { Id = orderId, Customer = "writer", Amount = i });
+        Guid id = scope.ServiceProvider.GetRequiredService<IOutbox>().Add(topic, "key-" + (i % keys), new OrderPlaced(orderId, "writer", i)).Id;
+        await db.SaveChangesAsync();
+        Console.WriteLine($"COMMITTED {id}");
+    }
+
+    Console.WriteLine($"ALL-COMMITTED {count}");
 }
 
 static void WatchParent()

@@ -57,6 +57,28 @@ public abstract class KeyOrderUnderConcurrencyTests(DatabaseKind kind, PostgreSq
     }
 
     [Fact]
+    public async Task Claim_WhileAnotherClaimIsUncommittedALowerPositionCommits_NeverTwoOfAKeyInFlight()
+    {
+        await using LateTransaction late = await LateTransaction.BeginAsync(host, key: "k");
+        OutboxMessage visible = (await host.WriteAsync(1, key: "k"))[0];
+
+        // Relay A's claim takes the visible message and has not committed yet.
+        await using AsyncServiceScope a = host.Services.CreateAsyncScope();
+        var aDb = a.ServiceProvider.GetRequiredService<TestDbContext>();
+        await using IDbContextTransaction aTransaction = await aDb.Database.BeginTransactionAsync();
+        IReadOnlyList<OutboxMessage> claimedByA = await a.ServiceProvider.GetRequiredService<IOutboxStore>().ClaimAsync(new OutboxClaim("relay-a", 10, TimeSpan.FromMinutes(1), PreserveKeyOrder: true));
+
+        // Now the lower position commits, and relay B claims while A's claim is still open.
+        await late.CommitAsync();
+        Task<IReadOnlyList<OutboxMessage>> claimedByB = host.ClaimAsync("relay-b");
+        await Task.Delay(500);
+        await aTransaction.CommitAsync();
+
+        claimedByA.Select(m => m.Id).Should().Equal(visible.Id);
+        (await claimedByB).Should().BeEmpty("claims are serialized: B sees A's claim, so the key already has a message in flight");
+    }
+
+    [Fact]
     public async Task Claim_EightRelaysAtOnce_NeverTwoMessagesOfOneKeyInFlightAndEachKeyInPositionOrder()
     {
         const int keys = 40, perKey = 6;

@@ -8,8 +8,9 @@ namespace Outbox.Reliability.Tests.Infrastructure;
 /// </summary>
 public sealed class DeliveryCount
 {
-    private DeliveryCount(IReadOnlyCollection<Guid> written, IReadOnlyList<KafkaRecord> records, long endOffsetSum)
+    private DeliveryCount(IReadOnlyCollection<Guid> written, IReadOnlyList<KafkaRecord> records, long endOffsetSum, IReadOnlyDictionary<Guid, long>? positions)
     {
+        Positions = positions ?? new Dictionary<Guid, long>();
         Records = records;
         EndOffsetSum = endOffsetSum;
         Ids = records.Select(IdOf).ToList();
@@ -45,15 +46,29 @@ public sealed class DeliveryCount
     /// <summary>Gets the ids read that were never committed (rolled back or never written; should be empty).</summary>
     public IReadOnlyList<Guid> Foreign { get; }
 
+    /// <summary>Gets each message's database position (its <c>seq</c>), when the scenario read them.</summary>
+    public IReadOnlyDictionary<Guid, long> Positions { get; }
+
+    /// <summary>
+    /// Gets the keys whose committed messages first reached the topic out of their database
+    /// position order. For writers that commit one after another per key (every scenario but the
+    /// late-commit one) position order is commit order.
+    /// </summary>
+    public List<string> PositionOrderViolations =>
+        KeyOrderViolations(Records
+            .Where(r => Positions.ContainsKey(IdOf(r)))
+            .GroupBy(r => r.Key ?? string.Empty)
+            .ToDictionary(g => g.Key, g => g.Select(IdOf).Distinct().OrderBy(id => Positions[id]).ToList(), StringComparer.Ordinal));
+
     /// <summary>Reads the whole topic (up to its end offsets) and compares it with <paramref name="written"/>.</summary>
-    public static async Task<DeliveryCount> ReadAsync(string bootstrapServers, string topic, IReadOnlyCollection<Guid> written, TimeSpan? timeout = null)
+    public static async Task<DeliveryCount> ReadAsync(string bootstrapServers, string topic, IReadOnlyCollection<Guid> written, TimeSpan? timeout = null, IReadOnlyDictionary<Guid, long>? positions = null)
     {
         TimeSpan limit = timeout ?? TimeSpan.FromSeconds(60);
         long end = KafkaTopicReader.GetEndOffsetSum(bootstrapServers, topic, TimeSpan.FromSeconds(10));
         IReadOnlyList<KafkaRecord> records = end == 0
             ? []
             : await KafkaTopicReader.ReadAsync(bootstrapServers, topic, checked((int)end), limit);
-        return new DeliveryCount(written, records, end);
+        return new DeliveryCount(written, records, end, positions);
     }
 
     /// <summary>The message id header of a record.</summary>

@@ -36,12 +36,12 @@ public static class ReliabilityTable
     public static string ToMarkdown(IEnumerable<ScenarioRow> rows)
     {
         var table = new StringBuilder()
-            .AppendLine("| scenario | written | delivered | lost | duplicates | drain time | also checked |")
-            .AppendLine("|---|---:|---:|---:|---:|---:|---|");
+            .AppendLine("| scenario | written | delivered | lost | duplicates | order violations | most in flight per key | drain time | also checked |")
+            .AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (ScenarioRow row in rows)
         {
             table.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.Scenario} | {row.Written:N0} | {row.Delivered:N0} | {row.Lost:N0} | {row.Duplicates:N0} | {row.DrainTime.TotalSeconds:0.00} s | {row.Notes.Replace("|", "\\|", StringComparison.Ordinal)} |");
+                $"| {row.Scenario} | {row.Written:N0} | {row.Delivered:N0} | {row.Lost:N0} | {row.Duplicates:N0} | {(row.OrderViolations is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "—")} | {row.MaxInFlightPerKey} | {row.DrainTime.TotalSeconds:0.00} s | {row.Notes.Replace("|", "\\|", StringComparison.Ordinal)} |");
         }
 
         return table.ToString();

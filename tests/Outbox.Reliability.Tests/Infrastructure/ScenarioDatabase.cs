@@ -44,6 +44,22 @@ public sealed class ScenarioDatabase
         return new OutboxSummary(Of(OutboxStatus.Init), Of(OutboxStatus.Publish), Of(OutboxStatus.Complete), Of(OutboxStatus.Dead), null);
     }
 
+    /// <summary>Reads every message's position (the database-assigned <c>seq</c>).</summary>
+    public async Task<Dictionary<Guid, long>> PositionsAsync()
+    {
+        var positions = new Dictionary<Guid, long>();
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT id, seq FROM outbox_messages", connection);
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            positions[reader.GetGuid(0)] = reader.GetInt64(1);
+        }
+
+        return positions;
+    }
+
     /// <summary>Reads every outbox row, oldest first.</summary>
     public async Task<List<OutboxMessage>> RowsAsync()
     {

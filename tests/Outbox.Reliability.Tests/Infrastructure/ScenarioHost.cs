@@ -27,12 +27,13 @@ public sealed class ScenarioHost : IAsyncDisposable
 
     public IServiceProvider Services => Host.Services;
 
-    /// <summary>Builds and starts the host. Only the relay name and the broker list are set; everything else is the library's default unless <paramref name="configureOutbox"/> / <paramref name="configureKafka"/> change it.</summary>
+    /// <summary>Builds and starts the host. Only the relay name and the broker list are set; everything else is the library's default unless <paramref name="configureOutbox"/> / <paramref name="configureKafka"/> change it, or <paramref name="configureServices"/> replaces or decorates a service (see <see cref="Outbox.TestSupport.Hosting.ServiceDecorator"/>).</summary>
     public static async Task<ScenarioHost> StartAsync(
         string connectionString,
         string bootstrapServers,
         Action<OutboxOptions>? configureOutbox = null,
-        Action<OutboxKafkaOptions>? configureKafka = null)
+        Action<OutboxKafkaOptions>? configureKafka = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var logs = new CapturedLogs();
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -50,6 +51,7 @@ public sealed class ScenarioHost : IAsyncDisposable
                 k.BootstrapServers = bootstrapServers;
                 configureKafka?.Invoke(k);
             });
+        configureServices?.Invoke(builder.Services); // after the outbox: replaces or decorates what it registered
         IHost host = builder.Build();
         await host.StartAsync();
         return new ScenarioHost(host, logs);
