@@ -15,7 +15,7 @@ internal sealed class BenchSettings
         options:
           --quick                 every scenario small (CI, < 60 s); checks only that every message was delivered
           --postgres <conn>       use this PostgreSQL server (default: $OUTBOX_TEST_POSTGRES, else a throwaway cluster from eng/postgres.sh)
-          --scenarios <list>      comma-separated subset of: write, drain, latency, e2e, memory   (default: all);
+          --scenarios <list>      comma-separated subset of: write, drain, latency, e2e, claims, memory   (default: all);
                                   also: transport (diagnostic: the Kafka transport alone per batch size)
           --backlog <n>           drain backlog size (default 200000; quick 4000)
           --messages <n>          memory scenario drain size (default 1000000, the target's size; quick 4000)
@@ -40,7 +40,7 @@ internal sealed class BenchSettings
 
     public string? Postgres { get; private set; }
 
-    public HashSet<string> Scenarios { get; private set; } = new(StringComparer.OrdinalIgnoreCase) { "write", "drain", "latency", "e2e", "memory" };
+    public HashSet<string> Scenarios { get; private set; } = new(StringComparer.OrdinalIgnoreCase) { "write", "drain", "latency", "e2e", "claims", "memory" };
 
     public int Backlog { get; private set; } = 200_000;
 

@@ -75,6 +75,13 @@ await using (BenchEnvironment env = await BenchEnvironment.StartAsync(settings))
         latencies = await LatencyScenario.RunAsync(env, work, report);
     }
 
+    List<ClaimCostScenario.Outcome>? claimCosts = null;
+    if (settings.Runs("claims"))
+    {
+        Console.Error.WriteLine($"[bench] {clock.Elapsed.TotalSeconds:0}s: claim cost by backlog shape");
+        claimCosts = await ClaimCostScenario.RunAsync(env, report);
+    }
+
     MemoryScenario.ChildReport? memory = null;
     if (settings.Runs("memory"))
     {
@@ -105,6 +112,12 @@ await using (BenchEnvironment env = await BenchEnvironment.StartAsync(settings))
     {
         double p99 = Fmt.Percentile(fast.CommitToAck, 99);
         targets.Row("latency p99 commit → ack, fast path, 1,000 msg/s", $"{Fmt.Ms(p99)} ms", "", "", "≤ 10 ms", Fmt.Holds(p99 <= 10));
+    }
+
+    if (claimCosts is { Count: > 0 })
+    {
+        double worst = claimCosts.Max(c => c.P50Ms) / claimCosts[0].P50Ms;
+        targets.Row("claim p50, hot keys (1 × 50,000, 10 × 20,000) vs 10,000 keys × 5", $"{Fmt.Ms(claimCosts.Max(c => c.P50Ms))} ms (worst)", $"{Fmt.Ms(claimCosts[0].P50Ms)} ms (10,000 keys)", Fmt.Pct(worst), "≤ 300 %", Fmt.Holds(worst <= 3));
     }
 
     if (memory is not null)

@@ -55,11 +55,13 @@ internal sealed class OutboxMessageEntityConfiguration(OutboxModelOptions option
             builder.HasIndex([SequenceProperty], $"ix_{table}_seq").IsUnique();
             builder.HasIndex([SequenceProperty], $"ix_{table}_unfinished").HasFilter(UnfinishedFilter);
             builder.HasIndex([nameof(OutboxMessage.Key), SequenceProperty], $"ix_{table}_key_unfinished").HasFilter(UnfinishedFilter);
+            builder.HasIndex([SequenceProperty], $"ix_{table}_unkeyed").HasFilter(UnfinishedFilter + " AND key IS NULL");
         }
         else
         {
             builder.HasIndex([nameof(OutboxMessage.Status)], $"ix_{table}_unfinished").HasFilter(UnfinishedFilter);
             builder.HasIndex([nameof(OutboxMessage.Key)], $"ix_{table}_key_unfinished").HasFilter(UnfinishedFilter);
+            builder.HasIndex([nameof(OutboxMessage.Status)], $"ix_{table}_unkeyed").HasFilter(UnfinishedFilter + " AND key IS NULL");
         }
 
         builder.HasIndex([nameof(OutboxMessage.Key)], $"ix_{table}_key_claimed").HasFilter("status < 2 AND published_at IS NOT NULL");

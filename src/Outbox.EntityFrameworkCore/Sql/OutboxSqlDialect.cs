@@ -28,6 +28,14 @@ internal abstract class OutboxSqlDialect
     /// <summary>Gets the most rows one claim statement takes (SQL Server stays under lock escalation).</summary>
     public virtual int MaxClaimBatch => int.MaxValue;
 
+    /// <summary>
+    /// How many unfinished rows, in position order, a key-order claim looks at: twice the batch.
+    /// Behind a hot key every row is blocked, and probing each of them made a claim cost the
+    /// backlog (1 key × 50,000 rows: seconds per claim). When the window holds too few claimable
+    /// rows and is full, <see cref="HeadsClaim"/> takes the rest from the keys' first rows.
+    /// </summary>
+    public static int ClaimWindow(OutboxClaim claim) => 2 * claim.BatchSize;
+
     public abstract string Quote(string identifier);
 
     /// <summary>The SQL for the database's now plus <paramref name="parameter"/> (a duration in <see cref="Duration"/>'s form).</summary>
@@ -47,6 +55,14 @@ internal abstract class OutboxSqlDialect
     /// <param name="deleteCompleted">Whether completed messages are deleted instead of kept until retention.</param>
     /// <param name="relaxedCommit">Whether the statements run in a transaction of their own, so they may commit without waiting for the log flush (see <see cref="RelaxedCommit"/>).</param>
     public abstract IReadOnlyList<OutboxStatement> Bookkeeping(OutboxTable t, IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim? claim, bool deleteCompleted, bool relaxedCommit);
+
+    /// <summary>
+    /// A key-order claim that looks only at the rows that can be claimable: each key's unfinished
+    /// row with the lowest position, each key's rows claimed before (few: in flight or waiting for
+    /// a retry), and rows without a key. Its cost follows the number of keys with work, not how
+    /// deep their backlogs are. Serialized like every claim.
+    /// </summary>
+    public abstract IReadOnlyList<OutboxStatement> HeadsClaim(OutboxTable t, OutboxClaim claim, bool relaxedCommit);
 
     /// <summary>Deletes at most <paramref name="limit"/> rows of a final status that reached it more than <paramref name="retention"/> ago, in one short statement.</summary>
     public abstract OutboxStatement DeleteFinished(OutboxTable t, OutboxStatus status, TimeSpan retention, int limit);
@@ -87,8 +103,7 @@ internal abstract class OutboxSqlDialect
     {
         OutboxStateMachine.EnsureTransition(OutboxStatus.Init, OutboxStatus.Publish);
         OutboxStateMachine.EnsureTransition(OutboxStatus.Publish, OutboxStatus.Publish);
-        var sql = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"c.{t.Status} < {Complete} AND ((c.{t.Status} = {Init} AND c.{t.NextAttemptAt} <= {Now}) OR (c.{t.Status} = {Publish} AND c.{t.LeaseExpiresAt} <= {Now}))");
+        var sql = new StringBuilder(Due(t, "c"));
         if (preserveKeyOrder)
         {
             // Claimed-before messages of the key (few: in flight or waiting for a retry; their own index):
@@ -96,24 +111,41 @@ internal abstract class OutboxSqlDialect
             sql.Append(CultureInfo.InvariantCulture, $" AND (c.{t.Key} IS NULL OR (")
                 .Append(CultureInfo.InvariantCulture, $"NOT EXISTS (SELECT 1 FROM {t.Name} AS p{probeHint} WHERE p.{t.Key} = c.{t.Key} AND p.{t.Status} < {Complete} AND p.{t.PublishedAt} IS NOT NULL AND p.{t.Id} <> c.{t.Id}")
                 .Append(CultureInfo.InvariantCulture, $" AND ((p.{t.Status} = {Publish} AND p.{t.LeaseExpiresAt} > {Now}) OR c.{t.PublishedAt} IS NULL OR p.{t.Sequence} < c.{t.Sequence}))")
-                // Never-claimed messages of the key wait for every one of it with a lower position.
-                .Append(CultureInfo.InvariantCulture, $" AND (c.{t.PublishedAt} IS NOT NULL OR NOT EXISTS (SELECT 1 FROM {t.Name} AS e{probeHint} WHERE e.{t.Key} = c.{t.Key} AND e.{t.Status} < {Complete} AND e.{t.Sequence} < c.{t.Sequence}))))");
+                // A never-claimed message must be its key's first unfinished one. Written as MIN(position),
+                // which always reads one entry of the (key, position) index: as NOT EXISTS (… lower
+                // position), one hot key's statistics made PostgreSQL probe with a sequential scan.
+                .Append(CultureInfo.InvariantCulture, $" AND (c.{t.PublishedAt} IS NOT NULL OR c.{t.Sequence} = (SELECT MIN(e.{t.Sequence}) FROM {t.Name} AS e{probeHint} WHERE e.{t.Key} = c.{t.Key} AND e.{t.Status} < {Complete}))))");
         }
 
         return sql.ToString();
     }
+
+    /// <summary>
+    /// The claim's window as a condition on alias <c>c</c>: of the first <c>@window</c> unfinished
+    /// rows in position order (<paramref name="window"/>, columns id, key, position, published_at),
+    /// only those that can be claimable: each key's first there, rows claimed before, and rows
+    /// without a key. The rest are behind another row of their key, and pruning them in one sort
+    /// spares each a probe (1 hot key: 61 ms of probes per claim, 7 ms with the pruning).
+    /// </summary>
+    protected static string InWindow(OutboxTable t, string window) =>
+        $"c.{t.Id} IN (SELECT w.id FROM (SELECT win.id, win.k, win.pub, ROW_NUMBER() OVER (PARTITION BY win.k ORDER BY win.pos) AS rn FROM ({window}) AS win) AS w WHERE w.rn = 1 OR w.pub IS NOT NULL OR w.k IS NULL) AND ";
+
+    /// <summary>The condition that the row aliased <paramref name="alias"/> is due: INIT and its next attempt has come, or PUBLISH under a lease that ended.</summary>
+    protected string Due(OutboxTable t, string alias) =>
+        $"{alias}.{t.Status} < {Complete} AND (({alias}.{t.Status} = {Init} AND {alias}.{t.NextAttemptAt} <= {Now}) OR ({alias}.{t.Status} = {Publish} AND {alias}.{t.LeaseExpiresAt} <= {Now}))";
 
     /// <summary>The claim's SET list (without SET): PUBLISH under the claim's lease, the first claim's time kept, one more attempt for a message taken over from an expired lease.</summary>
     protected string ClaimSet(OutboxTable t, string leaseParameter) =>
         $"{t.Status} = {Publish}, {t.LeaseOwner} = @owner, {t.LeaseExpiresAt} = {NowPlus(leaseParameter)}, {t.PublishedAt} = COALESCE({t.PublishedAt}, {Now}), " +
         $"{t.Attempts} = {t.Attempts} + CASE WHEN {t.Status} = {Publish} THEN 1 ELSE 0 END";
 
-    /// <summary>The claim's parameters (<c>@owner</c>, <c>@lease</c>, <c>@batch</c>).</summary>
+    /// <summary>The claim's parameters (<c>@owner</c>, <c>@lease</c>, <c>@batch</c>, <c>@window</c>).</summary>
     protected OutboxParameter[] ClaimParameters(OutboxClaim claim) =>
     [
         OutboxParameter.Of("owner", claim.LeaseOwner),
         Duration("lease", claim.LeaseDuration),
         OutboxParameter.Of("batch", Math.Min(claim.BatchSize, MaxClaimBatch)),
+        OutboxParameter.Of("window", ClaimWindow(claim)),
     ];
 
     /// <summary>The SET list for one group of outcomes with equal values: status, attempts, error, and the due or finish time on the database's clock.</summary>

@@ -30,6 +30,9 @@ internal enum OutboxStatementKind
     /// <summary>Returns a result set of its own before the next statement's (a lock taken with SELECT): skipped.</summary>
     SkippedResult,
 
-    /// <summary>A whole bookkeeping call in one script: a result set with the applied count, then the claimed rows.</summary>
+    /// <summary>Returns one number: how many unfinished rows the claim's window holds (see <see cref="OutboxSqlDialect.ClaimWindow"/>).</summary>
+    WindowCount,
+
+    /// <summary>A whole bookkeeping call in one script: a result set with the applied count and the window count, then the claimed rows.</summary>
     Script,
 }

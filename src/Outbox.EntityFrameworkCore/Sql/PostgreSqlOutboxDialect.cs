@@ -55,22 +55,47 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
 
         if (claim is { } next)
         {
-            statements.Add(new OutboxStatement($"SELECT pg_advisory_xact_lock({ClaimLockId(t)})", [], OutboxStatementKind.SkippedResult));
-            statements.Add(new OutboxStatement(
-                $"""
-                UPDATE {t.Name} AS o SET {ClaimSet(t, "lease")}
-                FROM (SELECT c.{t.Id} FROM {t.Name} AS c
-                      WHERE {Claimable(t, next.PreserveKeyOrder)}
-                      ORDER BY c.{t.Sequence} LIMIT @batch FOR UPDATE SKIP LOCKED) AS s
-                WHERE o.{t.Id} = s.{t.Id}{relaxed}
-                RETURNING {t.ClaimedColumns("o")}
-                """,
-                ClaimParameters(next),
-                OutboxStatementKind.Claim));
+            statements.Add(Lock(t));
+            if (next.PreserveKeyOrder)
+            {
+                statements.Add(new OutboxStatement(
+                    $"SELECT count(*) FROM (SELECT 1 FROM {t.Name} AS w WHERE w.{t.Status} < {Complete} ORDER BY w.{t.Sequence} LIMIT @window) AS w",
+                    [OutboxParameter.Of("window", ClaimWindow(next))],
+                    OutboxStatementKind.WindowCount));
+            }
+
+            string window = next.PreserveKeyOrder
+                ? InWindow(t, $"SELECT u.{t.Id} AS id, u.{t.Key} AS k, u.{t.Sequence} AS pos, u.{t.PublishedAt} AS pub FROM {t.Name} AS u WHERE u.{t.Status} < {Complete} ORDER BY u.{t.Sequence} LIMIT @window")
+                : string.Empty;
+            statements.Add(ClaimStatement(t, next, string.Empty, window, relaxed));
         }
 
         return statements;
     }
+
+    public override IReadOnlyList<OutboxStatement> HeadsClaim(OutboxTable t, OutboxClaim claim, bool relaxedCommit) =>
+    [
+        Lock(t),
+        ClaimStatement(
+            t,
+            claim,
+            $"""
+            WITH RECURSIVE keys AS (
+                SELECT (SELECT k.{t.Key} FROM {t.Name} AS k WHERE k.{t.Status} < {Complete} AND k.{t.Key} IS NOT NULL ORDER BY k.{t.Key} LIMIT 1) AS key
+                UNION ALL
+                SELECT (SELECT k.{t.Key} FROM {t.Name} AS k WHERE k.{t.Status} < {Complete} AND k.{t.Key} > keys.key ORDER BY k.{t.Key} LIMIT 1)
+                FROM keys WHERE keys.key IS NOT NULL),
+            candidates AS (
+                SELECT (SELECT h.{t.Id} FROM {t.Name} AS h WHERE h.{t.Key} = keys.key AND h.{t.Status} < {Complete} AND h.{t.Sequence} = (SELECT MIN(m.{t.Sequence}) FROM {t.Name} AS m WHERE m.{t.Key} = keys.key AND m.{t.Status} < {Complete})) AS id FROM keys WHERE keys.key IS NOT NULL
+                UNION ALL
+                SELECT a.{t.Id} FROM {t.Name} AS a WHERE a.{t.Status} < {Complete} AND a.{t.PublishedAt} IS NOT NULL AND a.{t.Key} IS NOT NULL
+                UNION ALL
+                (SELECT n.{t.Id} FROM {t.Name} AS n WHERE {Due(t, "n")} AND n.{t.Key} IS NULL ORDER BY n.{t.Sequence} LIMIT @batch))
+
+            """,
+            $"c.{t.Id} IN (SELECT id FROM candidates) AND ",
+            AndRelaxedCommit(relaxedCommit)),
+    ];
 
     public override OutboxStatement DeleteFinished(OutboxTable t, OutboxStatus status, TimeSpan retention, int limit)
     {
@@ -93,6 +118,21 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
     public override OutboxStatement Requeue(OutboxTable t, IReadOnlyList<Guid> ids) => new(
         $"UPDATE {t.Name} SET {t.Status} = {Init}, {t.Attempts} = 0, {t.NextAttemptAt} = now(), {t.CompletedAt} = NULL WHERE {t.Id} = ANY(@ids) AND {t.Status} = {Dead}",
         [OutboxParameter.Of("ids", ids.ToArray())]);
+
+    private static OutboxStatement Lock(OutboxTable t) => new($"SELECT pg_advisory_xact_lock({ClaimLockId(t)})", [], OutboxStatementKind.SkippedResult);
+
+    /// <summary>The claim UPDATE: <paramref name="with"/> a CTE prefix, <paramref name="candidates"/> a condition that narrows the rows looked at.</summary>
+    private OutboxStatement ClaimStatement(OutboxTable t, OutboxClaim claim, string with, string candidates, string relaxed) => new(
+        $"""
+        {with}UPDATE {t.Name} AS o SET {ClaimSet(t, "lease")}
+        FROM (SELECT c.{t.Id} FROM {t.Name} AS c
+              WHERE {candidates}{Claimable(t, claim.PreserveKeyOrder)}
+              ORDER BY c.{t.Sequence} LIMIT @batch FOR UPDATE SKIP LOCKED) AS s
+        WHERE o.{t.Id} = s.{t.Id}{relaxed}
+        RETURNING {t.ClaimedColumns("o")}
+        """,
+        ClaimParameters(claim),
+        OutboxStatementKind.Claim);
 
     /// <summary>The advisory lock's key: a stable 64-bit hash of the table's name, so each outbox table has its own claim lock.</summary>
     internal static long ClaimLockId(OutboxTable t)

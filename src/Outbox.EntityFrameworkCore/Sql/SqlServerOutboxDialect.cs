@@ -28,6 +28,28 @@ internal sealed class SqlServerOutboxDialect : OutboxSqlDialect
 
     public override IReadOnlyList<OutboxStatement> Bookkeeping(OutboxTable t, IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim? claim, bool deleteCompleted, bool relaxedCommit)
     {
+        string window = $"SELECT TOP (@window) u.{t.Id} AS id, u.{t.Key} AS k, u.{t.Sequence} AS pos, u.{t.PublishedAt} AS pub FROM {t.Name} AS u WITH (READPAST) WHERE u.{t.Status} < {Complete} ORDER BY u.{t.Sequence}";
+        return [Script(t, outcomes, claim, deleteCompleted, claim is { PreserveKeyOrder: true } ? InWindow(t, window) : string.Empty, claim is { PreserveKeyOrder: true } ? window : null)];
+    }
+
+    // The keys' first rows by GROUP BY over the (key, seq) index: a scan of the index, not of the
+    // rows, and no per-row probes (SQL Server has no TOP in a recursive CTE's recursive part).
+    public override IReadOnlyList<OutboxStatement> HeadsClaim(OutboxTable t, OutboxClaim claim, bool relaxedCommit) =>
+    [
+        Script(
+            t,
+            [],
+            claim,
+            deleteCompleted: false,
+            $"c.{t.Id} IN (SELECT h.{t.Id} FROM (SELECT {t.Key} AS k, MIN({t.Sequence}) AS s FROM {t.Name} WITH (READPAST) WHERE {t.Status} < {Complete} AND {t.Key} IS NOT NULL GROUP BY {t.Key}) AS heads JOIN {t.Name} AS h ON h.{t.Key} = heads.k AND h.{t.Sequence} = heads.s"
+            + $" UNION ALL SELECT a.{t.Id} FROM {t.Name} AS a WITH (READPAST) WHERE a.{t.Status} < {Complete} AND a.{t.PublishedAt} IS NOT NULL AND a.{t.Key} IS NOT NULL"
+            + $" UNION ALL SELECT n.{t.Id} FROM (SELECT TOP (@batch) u.{t.Id} FROM {t.Name} AS u WITH (READPAST) WHERE {Due(t, "u")} AND u.{t.Key} IS NULL ORDER BY u.{t.Sequence}) AS n) AND ",
+            window: null),
+    ];
+
+    /// <summary>One transaction under the claim lock: the outcomes, then the claim over the rows <paramref name="candidates"/> allows; then the applied count and the window count (<paramref name="window"/>'s rows), and the claimed rows.</summary>
+    private OutboxStatement Script(OutboxTable t, IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim? claim, bool deleteCompleted, string candidates, string? window)
+    {
         var parameters = new List<OutboxParameter> { OutboxParameter.Of("lock", LockResource(t)) };
         var sql = new StringBuilder()
             .AppendLine("SET NOCOUNT ON;")
@@ -55,19 +77,24 @@ internal sealed class SqlServerOutboxDialect : OutboxSqlDialect
         {
             parameters.AddRange(ClaimParameters(next));
             sql.AppendLine(CultureInfo.InvariantCulture, $"DECLARE @claimed TABLE (seq bigint, id uniqueidentifier, topic nvarchar({OutboxMessageFactory.MaxTopicLength}), [key] nvarchar({OutboxMessageEntityConfiguration.MaxKeyLength}), [type] nvarchar({OutboxMessageEntityConfiguration.MaxTypeLength}), payload varbinary(max), headers nvarchar(max), attempts int, created_at datetimeoffset, next_attempt_at datetimeoffset);")
-                .AppendLine(CultureInfo.InvariantCulture, $"WITH claimable AS (SELECT TOP (@batch) * FROM {t.Name} AS c WITH (UPDLOCK, ROWLOCK, READPAST) WHERE {Claimable(t, next.PreserveKeyOrder, " WITH (READPAST)")} ORDER BY c.{t.Sequence})")
+                .AppendLine(CultureInfo.InvariantCulture, $"DECLARE @window_count int = {(window is null ? "NULL" : $"(SELECT COUNT(*) FROM ({window}) AS w)")};")
+                .AppendLine(CultureInfo.InvariantCulture, $"WITH claimable AS (SELECT TOP (@batch) * FROM {t.Name} AS c WITH (UPDLOCK, ROWLOCK, READPAST) WHERE {candidates}{Claimable(t, next.PreserveKeyOrder, " WITH (READPAST)")} ORDER BY c.{t.Sequence})")
                 .AppendLine(CultureInfo.InvariantCulture, $"UPDATE claimable SET {ClaimSet(t, "lease")}")
                 .AppendLine(CultureInfo.InvariantCulture, $"OUTPUT {t.ClaimedColumns("inserted")} INTO @claimed;");
         }
 
-        sql.AppendLine("COMMIT TRANSACTION;")
-            .AppendLine("SELECT @applied;");
+        sql.AppendLine("COMMIT TRANSACTION;");
         if (claim is not null)
         {
-            sql.AppendLine("SELECT * FROM @claimed;");
+            sql.AppendLine("SELECT @applied, @window_count;")
+                .AppendLine("SELECT * FROM @claimed;");
+        }
+        else
+        {
+            sql.AppendLine("SELECT @applied, NULL;");
         }
 
-        return [new OutboxStatement(sql.ToString(), parameters, OutboxStatementKind.Script)];
+        return new OutboxStatement(sql.ToString(), parameters, OutboxStatementKind.Script);
     }
 
     // Small batches and READPAST: no lock escalation, no waiting on the relay's locks.

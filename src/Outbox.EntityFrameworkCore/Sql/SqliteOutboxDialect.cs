@@ -34,18 +34,44 @@ internal sealed class SqliteOutboxDialect : OutboxSqlDialect
 
         if (claim is { } next)
         {
-            statements.Add(new OutboxStatement(
-                $"""
-                UPDATE {t.Name} SET {ClaimSet(t, "lease")}
-                WHERE {t.Id} IN (SELECT c.{t.Id} FROM {t.Name} AS c WHERE {Claimable(t, next.PreserveKeyOrder)} ORDER BY c.{t.Sequence} LIMIT @batch)
-                RETURNING {t.ClaimedColumns(string.Empty)}
-                """,
-                ClaimParameters(next),
-                OutboxStatementKind.Claim));
+            if (next.PreserveKeyOrder)
+            {
+                statements.Add(new OutboxStatement(
+                    $"SELECT count(*) FROM (SELECT 1 FROM {t.Name} AS w WHERE w.{t.Status} < {Complete} ORDER BY w.{t.Sequence} LIMIT @window)",
+                    [OutboxParameter.Of("window", ClaimWindow(next))],
+                    OutboxStatementKind.WindowCount));
+            }
+
+            string window = next.PreserveKeyOrder
+                ? InWindow(t, $"SELECT u.{t.Id} AS id, u.{t.Key} AS k, u.{t.Sequence} AS pos, u.{t.PublishedAt} AS pub FROM {t.Name} AS u WHERE u.{t.Status} < {Complete} ORDER BY u.{t.Sequence} LIMIT @window")
+                : string.Empty;
+            statements.Add(ClaimStatement(t, next, string.Empty, window));
         }
 
         return statements;
     }
+
+    public override IReadOnlyList<OutboxStatement> HeadsClaim(OutboxTable t, OutboxClaim claim, bool relaxedCommit) =>
+    [
+        ClaimStatement(
+            t,
+            claim,
+            $"""
+            WITH RECURSIVE keys(key) AS (
+                SELECT (SELECT k.{t.Key} FROM {t.Name} AS k WHERE k.{t.Status} < {Complete} AND k.{t.Key} IS NOT NULL ORDER BY k.{t.Key} LIMIT 1)
+                UNION ALL
+                SELECT (SELECT k.{t.Key} FROM {t.Name} AS k WHERE k.{t.Status} < {Complete} AND k.{t.Key} > keys.key ORDER BY k.{t.Key} LIMIT 1)
+                FROM keys WHERE keys.key IS NOT NULL),
+            candidates(id) AS (
+                SELECT (SELECT h.{t.Id} FROM {t.Name} AS h WHERE h.{t.Key} = keys.key AND h.{t.Status} < {Complete} AND h.{t.Sequence} = (SELECT MIN(m.{t.Sequence}) FROM {t.Name} AS m WHERE m.{t.Key} = keys.key AND m.{t.Status} < {Complete})) FROM keys WHERE keys.key IS NOT NULL
+                UNION ALL
+                SELECT a.{t.Id} FROM {t.Name} AS a WHERE a.{t.Status} < {Complete} AND a.{t.PublishedAt} IS NOT NULL AND a.{t.Key} IS NOT NULL
+                UNION ALL
+                SELECT * FROM (SELECT n.{t.Id} FROM {t.Name} AS n WHERE {Due(t, "n")} AND n.{t.Key} IS NULL ORDER BY n.{t.Sequence} LIMIT @batch))
+
+            """,
+            $"c.{t.Id} IN (SELECT id FROM candidates) AND "),
+    ];
 
     public override OutboxStatement DeleteFinished(OutboxTable t, OutboxStatus status, TimeSpan retention, int limit)
     {
@@ -64,6 +90,15 @@ internal sealed class SqliteOutboxDialect : OutboxSqlDialect
     public override OutboxStatement Requeue(OutboxTable t, IReadOnlyList<Guid> ids) => new(
         $"UPDATE {t.Name} SET {t.Status} = {Init}, {t.Attempts} = 0, {t.NextAttemptAt} = {Now}, {t.CompletedAt} = NULL WHERE {t.Id} IN ({Ids(ids)}) AND {t.Status} = {Dead}",
         IdParameters(ids));
+
+    private OutboxStatement ClaimStatement(OutboxTable t, OutboxClaim claim, string with, string candidates) => new(
+        $"""
+        {with}UPDATE {t.Name} SET {ClaimSet(t, "lease")}
+        WHERE {t.Id} IN (SELECT c.{t.Id} FROM {t.Name} AS c WHERE {candidates}{Claimable(t, claim.PreserveKeyOrder)} ORDER BY c.{t.Sequence} LIMIT @batch)
+        RETURNING {t.ClaimedColumns(string.Empty)}
+        """,
+        ClaimParameters(claim),
+        OutboxStatementKind.Claim);
 
     private static string Ids(IReadOnlyList<Guid> ids) => ids.Count == 0 ? "NULL" : string.Join(", ", Enumerable.Range(0, ids.Count).Select(i => "@i" + i.ToString(CultureInfo.InvariantCulture)));
 

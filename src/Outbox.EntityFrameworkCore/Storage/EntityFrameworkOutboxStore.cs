@@ -11,17 +11,30 @@ namespace Outbox.EntityFrameworkCore;
 internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, OutboxSql.Cache<TContext> cache, IOptions<OutboxOptions> options) : IOutboxStore
     where TContext : DbContext
 {
-    public Task<IReadOnlyList<OutboxMessage>> ClaimAsync(OutboxClaim claim, CancellationToken cancellationToken = default) =>
-        WithConnectionAsync<IReadOnlyList<OutboxMessage>>(
-            async (sql, runner, token) => (await runner.BookkeepingAsync(sql.Dialect.Bookkeeping(sql.Table, [], claim, DeleteOnComplete, OwnTransaction), claim, token).ConfigureAwait(false)).Claimed,
-            cancellationToken);
+    public async Task<IReadOnlyList<OutboxMessage>> ClaimAsync(OutboxClaim claim, CancellationToken cancellationToken = default) =>
+        (await RecordOutcomesAndClaimAsync([], claim, cancellationToken).ConfigureAwait(false)).Claimed;
 
-    /// <summary>One database call: the outcomes, then the claim, in one transaction (one round trip on PostgreSQL and SQL Server).</summary>
+    /// <summary>
+    /// One database call: the outcomes, then the claim, in one transaction (one round trip on
+    /// PostgreSQL and SQL Server). When a key-order claim's window was full of blocked rows (hot
+    /// keys) and gave less than a batch, a second claim takes the rest from the keys' first rows.
+    /// </summary>
     public Task<(int Recorded, IReadOnlyList<OutboxMessage> Claimed)> RecordOutcomesAndClaimAsync(IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim claim, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outcomes);
-        return WithConnectionAsync(
-            (sql, runner, token) => runner.BookkeepingAsync(sql.Dialect.Bookkeeping(sql.Table, outcomes, claim, DeleteOnComplete, OwnTransaction), claim, token),
+        return WithConnectionAsync<(int, IReadOnlyList<OutboxMessage>)>(
+            async (sql, runner, token) =>
+            {
+                OutboxBookkeeping done = await runner.BookkeepingAsync(sql.Dialect.Bookkeeping(sql.Table, outcomes, claim, DeleteOnComplete, OwnTransaction), claim, token).ConfigureAwait(false);
+                if (done.Claimed.Count >= claim.BatchSize || done.WindowCount < OutboxSqlDialect.ClaimWindow(claim) || done.WindowCount is null)
+                {
+                    return (done.Applied, done.Claimed);
+                }
+
+                OutboxClaim rest = claim with { BatchSize = claim.BatchSize - done.Claimed.Count };
+                OutboxBookkeeping heads = await runner.BookkeepingAsync(sql.Dialect.HeadsClaim(sql.Table, rest, OwnTransaction), rest, token).ConfigureAwait(false);
+                return (done.Applied, [.. done.Claimed, .. heads.Claimed]);
+            },
             cancellationToken);
     }
 

@@ -12,23 +12,25 @@ namespace Outbox.EntityFrameworkCore;
 internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
 {
     /// <summary>Runs one bookkeeping call's statements.</summary>
-    /// <returns>How many outcomes were applied, and the claimed rows in position order.</returns>
-    public async Task<(int Applied, IReadOnlyList<OutboxMessage> Claimed)> BookkeepingAsync(IReadOnlyList<OutboxStatement> statements, OutboxClaim? claim, CancellationToken cancellationToken)
+    /// <returns>How many outcomes were applied, the claimed rows in position order, and how many rows the claim's window held (when it had one).</returns>
+    public async Task<OutboxBookkeeping> BookkeepingAsync(IReadOnlyList<OutboxStatement> statements, OutboxClaim? claim, CancellationToken cancellationToken)
     {
         if (statements.Count == 0)
         {
-            return (0, []);
+            return new(0, [], null);
         }
 
         if (statements is [{ Kind: OutboxStatementKind.Script } script])
         {
             await using DbCommand command = Command(script);
             await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            int applied = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt32(0) : 0;
+            bool counted = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            int applied = counted ? reader.GetInt32(0) : 0;
+            long? window = counted && !reader.IsDBNull(1) ? Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture) : null;
             IReadOnlyList<OutboxMessage> rows = claim is { } scripted && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false)
                 ? await OutboxRowReader.ReadClaimedAsync(reader, scripted, cancellationToken).ConfigureAwait(false)
                 : [];
-            return (applied, rows);
+            return new(applied, rows, window);
         }
 
         DbConnection connection = context.Database.GetDbConnection();
@@ -44,6 +46,7 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
         try
         {
             int applied = 0;
+            long? window = null;
             IReadOnlyList<OutboxMessage> claimed = [];
             foreach (OutboxStatement statement in statements)
             {
@@ -52,6 +55,10 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
                 {
                     await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                     claimed = await OutboxRowReader.ReadClaimedAsync(reader, claim!.Value, cancellationToken).ConfigureAwait(false);
+                }
+                else if (statement.Kind == OutboxStatementKind.WindowCount)
+                {
+                    window = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
                 }
                 else
                 {
@@ -65,7 +72,7 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
                 await own.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            return (applied, claimed);
+            return new(applied, claimed, window);
         }
         finally
         {
@@ -91,7 +98,7 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
         return await read(reader, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<(int Applied, IReadOnlyList<OutboxMessage> Claimed)> BatchAsync(DbConnection connection, IReadOnlyList<OutboxStatement> statements, OutboxClaim? claim, CancellationToken cancellationToken)
+    private async Task<OutboxBookkeeping> BatchAsync(DbConnection connection, IReadOnlyList<OutboxStatement> statements, OutboxClaim? claim, CancellationToken cancellationToken)
     {
         await using DbBatch batch = connection.CreateBatch();
         batch.Transaction = context.Database.CurrentTransaction?.GetDbTransaction();
@@ -109,11 +116,12 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
         }
 
         IReadOnlyList<OutboxMessage> claimed = [];
-        if (statements.Any(s => s.Kind is OutboxStatementKind.Claim or OutboxStatementKind.SkippedResult))
+        long? window = null;
+        if (statements.Any(ReturnsRows))
         {
             await using DbDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             bool more = true;
-            foreach (OutboxStatement statement in statements.Where(s => s.Kind is OutboxStatementKind.Claim or OutboxStatementKind.SkippedResult))
+            foreach (OutboxStatement statement in statements.Where(ReturnsRows))
             {
                 if (!more)
                 {
@@ -123,6 +131,10 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
                 if (statement.Kind == OutboxStatementKind.Claim)
                 {
                     claimed = await OutboxRowReader.ReadClaimedAsync(reader, claim!.Value, cancellationToken).ConfigureAwait(false);
+                }
+                else if (statement.Kind == OutboxStatementKind.WindowCount && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    window = reader.GetInt64(0);
                 }
 
                 more = await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -139,8 +151,11 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
             applied += statements[i].Kind == OutboxStatementKind.Outcome ? Math.Max(batch.BatchCommands[i].RecordsAffected, 0) : 0;
         }
 
-        return (applied, claimed);
+        return new(applied, claimed, window);
     }
+
+    private static bool ReturnsRows(OutboxStatement statement) =>
+        statement.Kind is OutboxStatementKind.Claim or OutboxStatementKind.SkippedResult or OutboxStatementKind.WindowCount;
 
     private DbCommand Command(OutboxStatement statement)
     {

@@ -46,6 +46,24 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
     }
 
     [Fact]
+    public async Task ClaimAsync_HotKeyFillsTheClaimWindow_KeysBehindItAreClaimedToo()
+    {
+        IReadOnlyList<OutboxMessage> hot = await host.WriteAsync(30, key: "hot"); // far more than the window (2 × batch) of blocked rows
+        OutboxMessage a = (await host.WriteAsync(1, key: "a"))[0];
+        OutboxMessage b = (await host.WriteAsync(1, key: "b"))[0];
+        OutboxMessage unkeyed = (await host.WriteAsync(1, key: null))[0];
+
+        IReadOnlyList<OutboxMessage> first = await host.ClaimAsync("relay-a", batchSize: 5);
+        IReadOnlyList<OutboxMessage> second = await host.ClaimAsync("relay-b", batchSize: 5);
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync(first.Select(m => Outcome(m, OutboxStatus.Complete)).ToList()));
+        IReadOnlyList<OutboxMessage> third = await host.ClaimAsync("relay-b", batchSize: 5);
+
+        first.Select(m => m.Id).Should().BeEquivalentTo([hot[0].Id, a.Id, b.Id, unkeyed.Id], "each key's first row, from behind a window full of the hot key's blocked rows");
+        second.Should().BeEmpty("every key has its message in flight");
+        third.Select(m => m.Id).Should().Equal(hot[1].Id);
+    }
+
+    [Fact]
     public async Task ClaimAsync_BatchSize_ClaimsAtMostThatMany()
     {
         await host.WriteAsync(10, key: null);

@@ -1,0 +1,7 @@
+namespace Outbox.EntityFrameworkCore;
+
+/// <summary>What one bookkeeping call did.</summary>
+/// <param name="Applied">How many outcomes were applied.</param>
+/// <param name="Claimed">The claimed rows, in position order.</param>
+/// <param name="WindowCount">How many unfinished rows the key-order claim's window held, or <see langword="null"/> when it had none.</param>
+internal sealed record OutboxBookkeeping(int Applied, IReadOnlyList<OutboxMessage> Claimed, long? WindowCount);
