@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# "Nothing lost" (issue #4): runs the fault-injection suite, tests/Outbox.Reliability.Tests, on a
-# throwaway PostgreSQL 15 cluster and librdkafka's in-process Kafka mock cluster, then prints one
-# markdown table: scenario, written, delivered, lost, duplicates, drain time.
+# "Nothing lost": runs the fault-injection suite, tests/Outbox.Reliability.Tests, on a throwaway
+# PostgreSQL 15 cluster and librdkafka's in-process Kafka mock cluster, then prints one markdown
+# table: scenario, written, delivered, lost, duplicates, order violations, most in flight per key,
+# drain time.
 #   bash eng/reliability.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Poison]
-# Takes about 3-4 minutes (scenario 4 holds the brokers down for 30 s, scenario 9 writes for 60 s).
+# Takes about 5-6 minutes (scenario 4 holds the brokers down for 30 s, scenario 9 writes for 60 s).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"

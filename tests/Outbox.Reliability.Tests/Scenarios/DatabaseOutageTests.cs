@@ -111,7 +111,9 @@ public sealed class DatabaseOutageTests(PostgreSqlServer postgres, ITestOutputHe
             $"{beforeOutage} committed before the stop, {confirmed.Count - atRestart} after the restart; {failedWrites} application writes failed during the outage ({uncertain.Count(stored.Contains)} of their messages had committed); "
             + (stuck.Count > 0 ? $"{stuck.Count} rows still PUBLISH under the running relay's own lease, their keys' later messages waiting behind them; " : "")
             + (count.Duplicates > 0 ? $"{count.Duplicates} duplicates: acked just before the stop, COMPLETE not recorded within the relay's record retries, so they waited for the {Lease.TotalSeconds:0} s lease and were sent again; " : "")
-            + $"host still running: {host.IsRunning}; relay logged {recordRetries.Count}× \"{recordRetries.LastOrDefault()?.Message}\" (Warning), {passFailed.Count}× \"{passFailed.LastOrDefault()?.Message}\" (Error), {recovered.Count}× \"{recovered.LastOrDefault()?.Message}\"; drain timed from the restart (writes went on for 3 s after it)"));
+            + $"host still running: {host.IsRunning}; relay logged "
+            + (recordRetries.Count > 0 ? $"{recordRetries.Count}× \"{recordRetries[^1].Message}\" (Warning), " : string.Empty)
+            + $"{passFailed.Count}× \"{passFailed.LastOrDefault()?.Message}\" (Error), {recovered.Count}× \"{recovered.LastOrDefault()?.Message}\"; drain timed from the restart (writes went on for 3 s after it)"));
 
         drain.ShouldHaveDrained();
         count.Lost.Should().Be(0);
