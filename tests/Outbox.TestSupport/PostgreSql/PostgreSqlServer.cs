@@ -17,8 +17,15 @@ public sealed class PostgreSqlServer : IDatabaseServer, IAsyncLifetime
 {
     public const string EnvironmentVariable = "OUTBOX_TEST_POSTGRES";
 
+    // One container per test process, however many fixtures ask: Testcontainers' reaper removes it when the process ends.
+    private static readonly Lazy<Task<PostgreSqlContainer>> Container = new(async () =>
+    {
+        PostgreSqlContainer container = new PostgreSqlBuilder(TestImages.PostgreSql).WithCommand("-c", "max_connections=300").Build();
+        await container.StartAsync();
+        return container;
+    });
+
     private string? clusterDirectory;
-    private PostgreSqlContainer? container;
 
     public string ConnectionString { get; private set; } = string.Empty;
 
@@ -39,9 +46,7 @@ public sealed class PostgreSqlServer : IDatabaseServer, IAsyncLifetime
 
         if (await DockerEngine.IsAvailableAsync())
         {
-            container = new PostgreSqlBuilder(TestImages.PostgreSql).WithCommand("-c", "max_connections=300").Build();
-            await container.StartAsync();
-            ConnectionString = container.GetConnectionString() + ";Maximum Pool Size=200";
+            ConnectionString = (await Container.Value).GetConnectionString() + ";Maximum Pool Size=200";
             Source = "Testcontainers " + TestImages.PostgreSql;
             return;
         }
@@ -55,11 +60,6 @@ public sealed class PostgreSqlServer : IDatabaseServer, IAsyncLifetime
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        if (container is not null)
-        {
-            await container.DisposeAsync();
-        }
-
         if (clusterDirectory is not null)
         {
             await RunScriptAsync("stop", clusterDirectory);

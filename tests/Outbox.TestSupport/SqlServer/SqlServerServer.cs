@@ -19,7 +19,13 @@ public sealed class SqlServerServer : IDatabaseServer, IAsyncLifetime
     /// <summary>What a test that needs SQL Server prints when there is none.</summary>
     public const string SkipReason = "skipped: no SQL Server (set OUTBOX_TEST_SQLSERVER or run Docker)";
 
-    private MsSqlContainer? container;
+    // One container per test process, however many fixtures ask: Testcontainers' reaper removes it when the process ends.
+    private static readonly Lazy<Task<MsSqlContainer>> Container = new(async () =>
+    {
+        MsSqlContainer container = new MsSqlBuilder(TestImages.SqlServer).Build();
+        await container.StartAsync();
+        return container;
+    });
 
     /// <summary>Gets the server's connection string (to <c>master</c> or the configured database), or <see langword="null"/> when there is no server.</summary>
     public string? ConnectionString { get; private set; }
@@ -42,20 +48,15 @@ public sealed class SqlServerServer : IDatabaseServer, IAsyncLifetime
         if (await DockerEngine.IsAvailableAsync())
         {
             // A Docker engine that answers but cannot start the container is a failure, not a skip.
-            container = new MsSqlBuilder(TestImages.SqlServer).Build();
-            await container.StartAsync();
-            ConnectionString = container.GetConnectionString();
+            ConnectionString = (await Container.Value).GetConnectionString();
             Source = "Testcontainers " + TestImages.SqlServer;
         }
     }
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync()
     {
         SqlConnection.ClearAllPools();
-        if (container is not null)
-        {
-            await container.DisposeAsync();
-        }
+        return Task.CompletedTask;
     }
 
     /// <summary>Skips the calling test, printing <see cref="SkipReason"/>, when there is no server.</summary>
