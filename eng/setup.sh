@@ -3,7 +3,8 @@
 # is missing and nothing else:
 #   - PostgreSQL server binaries (15 on Debian 12): the tests and the benchmark start a throwaway cluster;
 #   - kcat: a command-line Kafka client to look into topics by hand (it brings Debian's librdkafka
-#     for itself; no .NET process here loads that copy).
+#     for itself; no .NET process here loads that copy);
+#   - python3-yaml: eng/check-workflows.sh parses the GitHub Actions workflow with it.
 # The Kafka client library comes from NuGet: Confluent.Kafka and the official librdkafka.redist
 # restore like any other package, and the embedded Kafka cluster runs inside that same library.
 # Safe to run again: every step checks before it acts.
@@ -14,6 +15,7 @@ log() { printf '[setup] %s\n' "$*"; }
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.Fakes;
 using Outbox.TestSupport.PostgreSql;
+using Outbox.TestSupport.Servers;
+using Outbox.TestSupport.SqlServer;
 
 namespace Outbox.EntityFrameworkCore.Tests;
 
@@ -25,9 +27,9 @@ public sealed class StoreTestHost : IAsyncDisposable
 
     public RecordingSignal Signal { get; }
 
-    public static async Task<StoreTestHost> CreateAsync(DatabaseKind kind, PostgreSqlServer? postgres, Action<OutboxOptions>? configure = null)
+    public static async Task<StoreTestHost> CreateAsync(DatabaseKind kind, IDatabaseServer? server, Action<OutboxOptions>? configure = null)
     {
-        TestDatabase database = await TestDatabase.CreateAsync(kind, postgres);
+        TestDatabase database = await TestDatabase.CreateAsync(kind, server);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var signal = new RecordingSignal();
         var services = new ServiceCollection();

@@ -1,29 +1,33 @@
 using System.Diagnostics;
 using System.Text;
-using Outbox.Kafka.Testing;
 using Outbox.TestSupport.Kafka;
 using static Outbox.Kafka.Tests.KafkaTestCluster;
 
 namespace Outbox.Kafka.Tests;
 
-public sealed class KafkaOutboxTransportTests(KafkaMockClusterFixture fixture) : IClassFixture<KafkaMockClusterFixture>
+/// <summary>
+/// Produce and read back, no fault injection: on a real broker where one is given
+/// (<c>OUTBOX_TEST_KAFKA</c>, or Testcontainers where Docker answers), else on the embedded mock
+/// cluster. The fault tests (<see cref="KafkaOutboxTransportFaultTests"/>) always use a mock cluster.
+/// </summary>
+public sealed class KafkaOutboxTransportTests(KafkaBrokerFixture broker) : IClassFixture<KafkaBrokerFixture>
 {
-    private readonly KafkaMockCluster cluster = fixture.Cluster;
+    private readonly string bootstrapServers = broker.BootstrapServers;
 
     [Fact]
     public async Task SendAsync_Batch_ArrivesWithKeyPayloadAndHeaders()
     {
-        string topic = NewTopic(cluster);
+        string topic = await broker.CreateTopicAsync();
         const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
         OutboxMessage[] messages = Enumerable.Range(0, 10)
             .Select(i => Message(topic, $"order-{i}", $"{{\"n\":{i}}}", "OrderPlaced", $"{{\"traceparent\":\"{traceParent}\",\"tenant\":\"t{i}\"}}"))
             .ToArray();
-        await using KafkaOutboxTransport transport = CreateTransport(cluster);
+        await using KafkaOutboxTransport transport = CreateTransport(bootstrapServers);
 
         IReadOnlyList<OutboxSendResult> results = await transport.SendAsync(messages);
 
         results.Should().HaveCount(10).And.OnlyContain(r => r.Status == OutboxSendStatus.Delivered);
-        IReadOnlyList<KafkaRecord> records = await KafkaTopicReader.ReadAsync(cluster.BootstrapServers, topic, 10, ReadTimeout);
+        IReadOnlyList<KafkaRecord> records = await KafkaTopicReader.ReadAsync(bootstrapServers, topic, 10, ReadTimeout);
         records.Should().HaveCount(10);
         foreach (OutboxMessage message in messages)
         {
@@ -39,13 +43,13 @@ public sealed class KafkaOutboxTransportTests(KafkaMockClusterFixture fixture) :
     [Fact]
     public async Task SendAsync_NullKeyAndNoType_DeliveredWithoutTypeHeader()
     {
-        string topic = NewTopic(cluster, partitions: 1);
-        await using KafkaOutboxTransport transport = CreateTransport(cluster);
+        string topic = await broker.CreateTopicAsync(1);
+        await using KafkaOutboxTransport transport = CreateTransport(bootstrapServers);
 
         IReadOnlyList<OutboxSendResult> results = await transport.SendAsync([Message(topic, key: null, "no key")]);
 
         results.Should().ContainSingle().Which.Status.Should().Be(OutboxSendStatus.Delivered);
-        KafkaRecord record = (await KafkaTopicReader.ReadAsync(cluster.BootstrapServers, topic, 1, ReadTimeout)).Should().ContainSingle().Subject;
+        KafkaRecord record = (await KafkaTopicReader.ReadAsync(bootstrapServers, topic, 1, ReadTimeout)).Should().ContainSingle().Subject;
         record.Key.Should().BeNull();
         record.Headers.Should().ContainKey(OutboxHeaderNames.MessageId).And.NotContainKey(OutboxHeaderNames.MessageType);
     }
@@ -53,14 +57,14 @@ public sealed class KafkaOutboxTransportTests(KafkaMockClusterFixture fixture) :
     [Fact]
     public async Task SendAsync_200MessagesOverFiveKeys_KeepsEachKeysOrder()
     {
-        string topic = NewTopic(cluster, partitions: 6);
+        string topic = await broker.CreateTopicAsync(6);
         OutboxMessage[] messages = Enumerable.Range(0, 200).Select(i => Message(topic, $"key-{i % 5}", i.ToString("D3", null))).ToArray();
-        await using KafkaOutboxTransport transport = CreateTransport(cluster);
+        await using KafkaOutboxTransport transport = CreateTransport(bootstrapServers);
 
         IReadOnlyList<OutboxSendResult> results = await transport.SendAsync(messages);
 
         results.Should().OnlyContain(r => r.Status == OutboxSendStatus.Delivered);
-        IReadOnlyList<KafkaRecord> records = await KafkaTopicReader.ReadAsync(cluster.BootstrapServers, topic, 200, ReadTimeout);
+        IReadOnlyList<KafkaRecord> records = await KafkaTopicReader.ReadAsync(bootstrapServers, topic, 200, ReadTimeout);
         records.Should().HaveCount(200);
         foreach (IGrouping<string?, OutboxMessage> key in messages.GroupBy(m => m.Key))
         {
@@ -74,29 +78,29 @@ public sealed class KafkaOutboxTransportTests(KafkaMockClusterFixture fixture) :
     [Fact]
     public async Task SendAsync_SmallLocalQueue_WaitsForRoomAndDeliversAll()
     {
-        string topic = NewTopic(cluster);
+        string topic = await broker.CreateTopicAsync();
         OutboxMessage[] messages = Enumerable.Range(0, 300).Select(i => Message(topic, $"k{i % 7}", $"m{i}")).ToArray();
-        await using KafkaOutboxTransport transport = CreateTransport(cluster, o => o.Producer.QueueBufferingMaxMessages = 10);
+        await using KafkaOutboxTransport transport = CreateTransport(bootstrapServers, o => o.Producer.QueueBufferingMaxMessages = 10);
 
         IReadOnlyList<OutboxSendResult> results = await transport.SendAsync(messages);
 
         results.Should().HaveCount(300).And.OnlyContain(r => r.Status == OutboxSendStatus.Delivered);
-        KafkaTopicReader.GetEndOffsetSum(cluster.BootstrapServers, topic, ReadTimeout).Should().Be(300);
+        KafkaTopicReader.GetEndOffsetSum(bootstrapServers, topic, ReadTimeout).Should().Be(300);
     }
 
     [Fact]
     public async Task SendAsync_PayloadAboveMessageMaxBytes_RejectsOnlyThatMessage()
     {
-        string topic = NewTopic(cluster);
+        string topic = await broker.CreateTopicAsync();
         OutboxMessage tooLarge = Message(topic, "k", new string('x', 20_000));
         OutboxMessage[] messages = [Message(topic, "k", "small-1"), tooLarge, Message(topic, "k", "small-2")];
-        await using KafkaOutboxTransport transport = CreateTransport(cluster, o => o.Producer.MessageMaxBytes = 10_000);
+        await using KafkaOutboxTransport transport = CreateTransport(bootstrapServers, o => o.Producer.MessageMaxBytes = 10_000);
 
         IReadOnlyList<OutboxSendResult> results = await transport.SendAsync(messages);
 
         results.Select(r => r.Status).Should().Equal(OutboxSendStatus.Delivered, OutboxSendStatus.Rejected, OutboxSendStatus.Delivered);
         results[1].Error.Should().Contain("MsgSizeTooLarge");
-        KafkaTopicReader.GetEndOffsetSum(cluster.BootstrapServers, topic, ReadTimeout).Should().Be(2);
+        KafkaTopicReader.GetEndOffsetSum(bootstrapServers, topic, ReadTimeout).Should().Be(2);
     }
 
     [Theory]
@@ -106,8 +110,8 @@ public sealed class KafkaOutboxTransportTests(KafkaMockClusterFixture fixture) :
     [InlineData("..")]
     public async Task SendAsync_IllegalTopic_RejectsThatMessage(string illegalTopic)
     {
-        string topic = NewTopic(cluster);
-        await using KafkaOutboxTransport transport = CreateTransport(cluster);
+        string topic = await broker.CreateTopicAsync();
+        await using KafkaOutboxTransport transport = CreateTransport(bootstrapServers);
 
         IReadOnlyList<OutboxSendResult> results = await transport.SendAsync([Message(illegalTopic, "k", "x"), Message(topic, "k", "y")]);
 
@@ -119,7 +123,7 @@ public sealed class KafkaOutboxTransportTests(KafkaMockClusterFixture fixture) :
     [Fact]
     public async Task SendAsync_TopicTooLong_Rejected()
     {
-        await using KafkaOutboxTransport transport = CreateTransport(cluster);
+        await using KafkaOutboxTransport transport = CreateTransport(bootstrapServers);
 
         IReadOnlyList<OutboxSendResult> results = await transport.SendAsync([Message(new string('a', 250), "k", "x")]);
 
@@ -129,8 +133,8 @@ public sealed class KafkaOutboxTransportTests(KafkaMockClusterFixture fixture) :
     [Fact]
     public async Task SendAsync_HeadersNotJson_RejectsThatMessage()
     {
-        string topic = NewTopic(cluster);
-        await using KafkaOutboxTransport transport = CreateTransport(cluster);
+        string topic = await broker.CreateTopicAsync();
+        await using KafkaOutboxTransport transport = CreateTransport(bootstrapServers);
 
         IReadOnlyList<OutboxSendResult> results = await transport.SendAsync([Message(topic, "k", "x", headers: "not json"), Message(topic, "k", "y")]);
 
@@ -140,7 +144,7 @@ public sealed class KafkaOutboxTransportTests(KafkaMockClusterFixture fixture) :
     [Fact]
     public async Task SendAsync_EmptyBatch_ReturnsNoResults()
     {
-        await using KafkaOutboxTransport transport = CreateTransport(cluster);
+        await using KafkaOutboxTransport transport = CreateTransport(bootstrapServers);
 
         IReadOnlyList<OutboxSendResult> results = await transport.SendAsync([]);
 
@@ -150,7 +154,7 @@ public sealed class KafkaOutboxTransportTests(KafkaMockClusterFixture fixture) :
     [Fact]
     public async Task SendAsync_WithListener_StartsProducerActivityWithMessagingTags()
     {
-        string topic = NewTopic(cluster);
+        string topic = await broker.CreateTopicAsync();
         var activities = new List<Activity>();
         using var listener = new ActivityListener
         {
@@ -165,7 +169,7 @@ public sealed class KafkaOutboxTransportTests(KafkaMockClusterFixture fixture) :
             },
         };
         ActivitySource.AddActivityListener(listener);
-        await using KafkaOutboxTransport transport = CreateTransport(cluster);
+        await using KafkaOutboxTransport transport = CreateTransport(bootstrapServers);
 
         await transport.SendAsync([Message(topic, "a", "1"), Message(topic, "b", "2"), Message(topic, "c", "3")]);
 
@@ -185,7 +189,7 @@ public sealed class KafkaOutboxTransportTests(KafkaMockClusterFixture fixture) :
     [Fact]
     public async Task SendAsync_AfterDispose_ThrowsObjectDisposed()
     {
-        KafkaOutboxTransport transport = CreateTransport(cluster);
+        KafkaOutboxTransport transport = CreateTransport(bootstrapServers);
         await transport.DisposeAsync();
         transport.Dispose();
 

@@ -9,9 +9,12 @@ internal static class KafkaTestCluster
 {
     public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(15);
 
-    public static KafkaOutboxTransport CreateTransport(KafkaMockCluster cluster, Action<OutboxKafkaOptions>? configure = null)
+    public static KafkaOutboxTransport CreateTransport(KafkaMockCluster cluster, Action<OutboxKafkaOptions>? configure = null) =>
+        CreateTransport(cluster.BootstrapServers, configure);
+
+    public static KafkaOutboxTransport CreateTransport(string bootstrapServers, Action<OutboxKafkaOptions>? configure = null)
     {
-        var options = new OutboxKafkaOptions { BootstrapServers = cluster.BootstrapServers, SendTimeout = TimeSpan.FromSeconds(10) };
+        var options = new OutboxKafkaOptions { BootstrapServers = bootstrapServers, SendTimeout = TimeSpan.FromSeconds(10) };
         options.Producer.ReconnectBackoffMaxMs = 200;
         configure?.Invoke(options);
         return new KafkaOutboxTransport(Options.Create(options), TimeProvider.System, NullLogger<KafkaOutboxTransport>.Instance);

@@ -18,6 +18,10 @@ internal sealed class OutboxMessageEntityConfiguration(OutboxModelOptions option
     public const int MaxLeaseOwnerLength = 200;
     public const string UnfinishedFilter = "status < 2";
 
+    // KEY is a reserved word in T-SQL; a double-quoted name is standard SQL, read as a name by all
+    // three databases (SQL Server creates filtered indexes only with QUOTED_IDENTIFIER on).
+    private const string UnkeyedFilter = UnfinishedFilter + " AND \"key\" IS NULL";
+
     /// <summary>The shadow property of the position column (PostgreSQL and SQL Server).</summary>
     public const string SequenceProperty = "Sequence";
 
@@ -55,13 +59,13 @@ internal sealed class OutboxMessageEntityConfiguration(OutboxModelOptions option
             builder.HasIndex([SequenceProperty], $"ix_{table}_seq").IsUnique();
             builder.HasIndex([SequenceProperty], $"ix_{table}_unfinished").HasFilter(UnfinishedFilter);
             builder.HasIndex([nameof(OutboxMessage.Key), SequenceProperty], $"ix_{table}_key_unfinished").HasFilter(UnfinishedFilter);
-            builder.HasIndex([SequenceProperty], $"ix_{table}_unkeyed").HasFilter(UnfinishedFilter + " AND key IS NULL");
+            builder.HasIndex([SequenceProperty], $"ix_{table}_unkeyed").HasFilter(UnkeyedFilter);
         }
         else
         {
             builder.HasIndex([nameof(OutboxMessage.Status)], $"ix_{table}_unfinished").HasFilter(UnfinishedFilter);
             builder.HasIndex([nameof(OutboxMessage.Key)], $"ix_{table}_key_unfinished").HasFilter(UnfinishedFilter);
-            builder.HasIndex([nameof(OutboxMessage.Status)], $"ix_{table}_unkeyed").HasFilter(UnfinishedFilter + " AND key IS NULL");
+            builder.HasIndex([nameof(OutboxMessage.Status)], $"ix_{table}_unkeyed").HasFilter(UnkeyedFilter);
         }
 
         builder.HasIndex([nameof(OutboxMessage.Key)], $"ix_{table}_key_claimed").HasFilter("status < 2 AND published_at IS NOT NULL");

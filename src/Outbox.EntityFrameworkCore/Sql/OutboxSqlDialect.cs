@@ -73,8 +73,9 @@ internal abstract class OutboxSqlDialect
     /// <summary>Moves DEAD messages back to INIT, due now, attempts reset; they keep their position.</summary>
     public abstract OutboxStatement Requeue(OutboxTable t, IReadOnlyList<Guid> ids);
 
+    // COUNT(*) is an int on SQL Server, which the reader's GetInt64 refuses there: the cast makes it a bigint everywhere.
     public static OutboxStatement Summary(OutboxTable t) =>
-        new($"SELECT {t.Status}, COUNT(*), MIN({t.CreatedAt}) FROM {t.Name} GROUP BY {t.Status}", []);
+        new($"SELECT {t.Status}, CAST(COUNT(*) AS bigint), MIN({t.CreatedAt}) FROM {t.Name} GROUP BY {t.Status}", []);
 
     /// <summary>
     /// A condition that is always true and makes the statement's own transaction commit without

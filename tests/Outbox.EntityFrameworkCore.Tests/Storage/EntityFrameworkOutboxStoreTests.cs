@@ -1,18 +1,26 @@
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.PostgreSql;
+using Outbox.TestSupport.Servers;
+using Outbox.TestSupport.SqlServer;
 
 namespace Outbox.EntityFrameworkCore.Tests.Storage;
 
 /// <summary>The store's claim and outcome SQL, run on a real database of each supported kind.</summary>
-public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, PostgreSqlServer? postgres) : IAsyncLifetime
+public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDatabaseServer? server) : IAsyncLifetime
 {
     private StoreTestHost host = null!;
 
-    public async Task InitializeAsync() => host = await StoreTestHost.CreateAsync(kind, postgres);
+    public async Task InitializeAsync() => host = await StoreTestHost.CreateAsync(kind, server);
 
-    public async Task DisposeAsync() => await host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (host is not null)
+        {
+            await host.DisposeAsync(); // null when the server was missing and the test skipped
+        }
+    }
 
-    [Fact]
+    [SkippableFact]
     public async Task ClaimAsync_CommittedMessages_MovesThemToPublishUnderTheLeaseOldestFirst()
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(3, key: null);
@@ -28,7 +36,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         (await host.ClaimAsync("relay-b")).Should().BeEmpty("claimed rows are not claimable until their lease expires");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ClaimAsync_WritersWithClocksHoursApart_DueAtOnceAndInTheOrderTheyWereInserted()
     {
         host.Clock.Advance(TimeSpan.FromHours(3)); // this writer's clock runs 3 hours ahead...
@@ -45,7 +53,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         (await host.ReadAllAsync()).Should().OnlyContain(r => (r.CreatedAt - DateTimeOffset.UtcNow).Duration() < TimeSpan.FromMinutes(5), "created_at is the database's time, not the writer's");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ClaimAsync_HotKeyFillsTheClaimWindow_KeysBehindItAreClaimedToo()
     {
         IReadOnlyList<OutboxMessage> hot = await host.WriteAsync(30, key: "hot"); // far more than the window (2 × batch) of blocked rows
@@ -63,7 +71,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         third.Select(m => m.Id).Should().Equal(hot[1].Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ClaimAsync_BatchSize_ClaimsAtMostThatMany()
     {
         await host.WriteAsync(10, key: null);
@@ -73,7 +81,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         (await host.ClaimAsync("relay-c", batchSize: 4)).Should().HaveCount(2);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ClaimAsync_PreserveKeyOrder_ClaimsOnlyTheOldestUnfinishedMessageOfEachKey()
     {
         IReadOnlyList<OutboxMessage> a = await host.WriteAsync(3, key: "a");
@@ -88,7 +96,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         (await host.ClaimAsync("relay-b")).Select(m => m.Id).Should().Equal(a[1].Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RecordOutcomesAndClaimAsync_RecordsFirstSoTheKeysNextMessageIsClaimedInTheSameCall()
     {
         IReadOnlyList<OutboxMessage> a = await host.WriteAsync(2, key: "a");
@@ -104,7 +112,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         (await host.ReadAllAsync()).Select(r => r.Status).Should().Equal(OutboxStatus.Complete, OutboxStatus.Publish, OutboxStatus.Dead);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RecordOutcomesAndClaimAsync_OutcomesOfAnotherOwner_AreRefusedAndNothingIsClaimedTwice()
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(1, key: null);
@@ -118,7 +126,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         (await host.ReadAllAsync()).Single().LeaseOwner.Should().Be("relay-a");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ClaimAsync_WithoutKeyOrder_ClaimsEveryDueMessage()
     {
         await host.WriteAsync(3, key: "a");
@@ -126,7 +134,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         (await host.ClaimAsync("relay-a", preserveKeyOrder: false)).Should().HaveCount(3);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ClaimAsync_RetryNotDue_WaitsUntilNextAttemptAndBlocksItsKey()
     {
         IReadOnlyList<OutboxMessage> a = await host.WriteAsync(2, key: "a");
@@ -142,7 +150,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         (await host.ReadAllAsync())[0].LastError.Should().Be("broker down");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ClaimAsync_LeaseExpired_AnotherRelayTakesOverAndTheStaleOwnerIsRefused()
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(1);
@@ -165,7 +173,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         row.LastError.Should().BeNull();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RecordOutcomesAsync_MixedBatch_AppliesEachOutcome()
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(3, key: null);
@@ -189,7 +197,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         summary.OldestUnfinishedCreatedAt.Should().BeCloseTo(written[1].CreatedAt, TimeSpan.FromMilliseconds(1));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RecordOutcomesAsync_MessageNotInPublish_IsNotChanged()
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(1);
@@ -200,7 +208,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         (await host.ReadAllAsync()).Single().Status.Should().Be(OutboxStatus.Init);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListDeadAndRequeue_DeadMessage_GoesBackToInitWithAttemptsResetAndIsClaimableAgain()
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(2, key: null);
@@ -224,7 +232,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
         (await host.ClaimAsync("relay-b")).Select(m => m.Id).Should().Equal(written[0].Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteCompletedAsync_DeletesOnlyCompleteRowsOlderThanTheCutoffInBoundedBatches()
     {
         IReadOnlyList<OutboxMessage> old = await host.WriteAsync(3, key: null);
@@ -245,7 +253,7 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
             (recent[0].Id, OutboxStatus.Complete), (recent[1].Id, OutboxStatus.Dead), (recent[2].Id, OutboxStatus.Init));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RecordOutcomesAsync_OutcomesThatShareValuesAndOnesThatDoNot_EachRowGetsItsOwn()
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(7, key: null);
@@ -280,15 +288,21 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, Postgre
 }
 
 /// <summary>With zero retention a completed message is deleted when its outcome is recorded.</summary>
-public abstract class DeleteOnCompleteStoreTests(DatabaseKind kind, PostgreSqlServer? postgres) : IAsyncLifetime
+public abstract class DeleteOnCompleteStoreTests(DatabaseKind kind, IDatabaseServer? server) : IAsyncLifetime
 {
     private StoreTestHost host = null!;
 
-    public async Task InitializeAsync() => host = await StoreTestHost.CreateAsync(kind, postgres, o => o.CompletedRetention = TimeSpan.Zero);
+    public async Task InitializeAsync() => host = await StoreTestHost.CreateAsync(kind, server, o => o.CompletedRetention = TimeSpan.Zero);
 
-    public async Task DisposeAsync() => await host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (host is not null)
+        {
+            await host.DisposeAsync(); // null when the server was missing and the test skipped
+        }
+    }
 
-    [Fact]
+    [SkippableFact]
     public async Task RecordOutcomesAsync_ZeroRetention_DeletesCompletedAndUpdatesTheRest()
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(2, key: null);
@@ -315,3 +329,9 @@ public sealed class SqliteDeleteOnCompleteStoreTests() : DeleteOnCompleteStoreTe
 public sealed class PostgreSqlOutboxStoreTests(PostgreSqlServer postgres) : EntityFrameworkOutboxStoreTests(DatabaseKind.PostgreSql, postgres);
 
 public sealed class SqliteOutboxStoreTests() : EntityFrameworkOutboxStoreTests(DatabaseKind.Sqlite, null);
+
+[Collection(SqlServerCollection.Name)]
+public sealed class SqlServerDeleteOnCompleteStoreTests(SqlServerServer server) : DeleteOnCompleteStoreTests(DatabaseKind.SqlServer, server);
+
+[Collection(SqlServerCollection.Name)]
+public sealed class SqlServerOutboxStoreTests(SqlServerServer server) : EntityFrameworkOutboxStoreTests(DatabaseKind.SqlServer, server);

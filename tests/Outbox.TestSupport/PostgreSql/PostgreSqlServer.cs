@@ -1,21 +1,38 @@
 using System.Diagnostics;
 using Npgsql;
+using Outbox.TestSupport.Data;
+using Outbox.TestSupport.Servers;
+using Testcontainers.PostgreSql;
 
 namespace Outbox.TestSupport.PostgreSql;
 
 /// <summary>
-/// The PostgreSQL server tests run on: the one named by <c>OUTBOX_TEST_POSTGRES</c> (a connection
-/// string) when set, otherwise a throwaway PostgreSQL 15 cluster started by
-/// <c>eng/postgres.sh</c> for this test run and stopped at its end. Each test class gets its own
-/// database from <see cref="CreateDatabaseAsync"/>.
+/// The PostgreSQL server tests run on, found in this order: the one named by
+/// <c>OUTBOX_TEST_POSTGRES</c> (a connection string) when set, else a PostgreSQL 15 container
+/// started with Testcontainers when a Docker engine answers (<see cref="DockerEngine"/>), else a
+/// throwaway PostgreSQL 15 cluster started by <c>eng/postgres.sh</c> for this test run and stopped
+/// at its end. Each test class gets its own database from <see cref="CreateDatabaseAsync"/>.
 /// </summary>
-public sealed class PostgreSqlServer : IAsyncLifetime
+public sealed class PostgreSqlServer : IDatabaseServer, IAsyncLifetime
 {
     public const string EnvironmentVariable = "OUTBOX_TEST_POSTGRES";
+
+    // One container per test process, however many fixtures ask: Testcontainers' reaper removes it when the process ends.
+    private static readonly Lazy<Task<PostgreSqlContainer>> Container = new(async () =>
+    {
+        PostgreSqlContainer container = new PostgreSqlBuilder(TestImages.PostgreSql).WithCommand("-c", "max_connections=300").Build();
+        await container.StartAsync();
+        return container;
+    });
 
     private string? clusterDirectory;
 
     public string ConnectionString { get; private set; } = string.Empty;
+
+    /// <summary>Gets where the server came from, for messages.</summary>
+    public string Source { get; private set; } = string.Empty;
+
+    public DatabaseKind Kind => DatabaseKind.PostgreSql;
 
     public async Task InitializeAsync()
     {
@@ -23,9 +40,18 @@ public sealed class PostgreSqlServer : IAsyncLifetime
         if (!string.IsNullOrWhiteSpace(configured))
         {
             ConnectionString = configured;
+            Source = EnvironmentVariable;
             return;
         }
 
+        if (await DockerEngine.IsAvailableAsync())
+        {
+            ConnectionString = (await Container.Value).GetConnectionString() + ";Maximum Pool Size=200";
+            Source = "Testcontainers " + TestImages.PostgreSql;
+            return;
+        }
+
+        Source = "eng/postgres.sh";
         clusterDirectory = Path.Combine(Path.GetTempPath(), "outbox-pg-" + Guid.NewGuid().ToString("N")[..12]);
         string output = await RunScriptAsync("start", clusterDirectory);
         ConnectionString = output.Trim().Split('\n')[^1];

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +18,18 @@ internal sealed partial class DatabaseInitializer(
     {
         await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
         ConcertDbContext db = scope.ServiceProvider.GetRequiredService<ConcertDbContext>();
-        bool created = await db.Database.EnsureCreatedAsync(cancellationToken);
+        bool created;
+        try
+        {
+            created = await db.Database.EnsureCreatedAsync(cancellationToken);
+        }
+        catch (DbException e)
+        {
+            throw new InvalidOperationException(
+                $"Could not reach the {options.Value.Provider} database set by ConnectionStrings:{DatabaseOptions.ConnectionStringName} (Database:Provider={options.Value.Provider}): {e.Message} Check that the server runs and the connection string is right.",
+                e);
+        }
+
         if (db.Database.IsSqlite())
         {
             // WAL: the relay and the consumers read while a request writes.

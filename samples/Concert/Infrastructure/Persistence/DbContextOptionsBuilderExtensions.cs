@@ -7,15 +7,18 @@ internal static class DbContextOptionsBuilderExtensions
     private const string DefaultSqliteConnectionString = "Data Source=concert.db";
 
     /// <summary>Applies the configured provider and connection string.</summary>
-    /// <exception cref="InvalidOperationException">PostgreSQL has no connection string, or SQL Server is chosen (its provider package is not referenced).</exception>
+    /// <exception cref="InvalidOperationException">PostgreSQL or SQL Server has no connection string, or the provider is not known.</exception>
     public static DbContextOptionsBuilder UseConfiguredDatabase(this DbContextOptionsBuilder options, DatabaseOptions database, string? connectionString) =>
         database.Provider switch
         {
-            DatabaseProvider.Sqlite => options.UseSqlite(connectionString ?? DefaultSqliteConnectionString),
-            DatabaseProvider.PostgreSql => options.UseNpgsql(connectionString ?? throw new InvalidOperationException(
-                $"Database:Provider is PostgreSql but ConnectionStrings:{DatabaseOptions.ConnectionStringName} is not set. Set it, for example ConnectionStrings__{DatabaseOptions.ConnectionStringName}=\"Host=localhost;Database=concert;Username=postgres\".")),
-            DatabaseProvider.SqlServer => throw new InvalidOperationException(
-                "Database:Provider is SqlServer, but this sample does not reference the SQL Server EF Core provider. The outbox library supports SQL Server: add <PackageReference Include=\"Microsoft.EntityFrameworkCore.SqlServer\" /> to samples/Concert/Concert.csproj (and its version to Directory.Packages.props), then call options.UseSqlServer(connectionString) here."),
+            DatabaseProvider.Sqlite => options.UseSqlite(string.IsNullOrWhiteSpace(connectionString) ? DefaultSqliteConnectionString : connectionString),
+            DatabaseProvider.PostgreSql => options.UseNpgsql(Required(connectionString, database.Provider, "Host=localhost;Database=concert;Username=postgres")),
+            DatabaseProvider.SqlServer => options.UseSqlServer(Required(connectionString, database.Provider, "Server=localhost,1433;Database=concert;User Id=sa;Password=...;TrustServerCertificate=True")),
             _ => throw new InvalidOperationException($"Database:Provider '{database.Provider}' is not known. Use Sqlite, PostgreSql or SqlServer."),
         };
+
+    private static string Required(string? connectionString, DatabaseProvider provider, string example) =>
+        string.IsNullOrWhiteSpace(connectionString)
+            ? throw new InvalidOperationException($"Database:Provider is {provider} but ConnectionStrings:{DatabaseOptions.ConnectionStringName} is not set. Set it, for example ConnectionStrings__{DatabaseOptions.ConnectionStringName}=\"{example}\".")
+            : connectionString;
 }
