@@ -23,6 +23,12 @@ using Outbox.TestSupport.Data;
 //       each acknowledged one and "HALF-SENT <sent> OF <batch>", then blocks with the rest unsent.
 //   relay                     --db CS --kafka BS --lease-ms L --name R
 //       a plain relay; prints "STARTED".
+//   first-use                 --db CS [--provider postgresql|sqlite] [--writers W] [--kafka BS]
+//       an application's first moments: starts the host (with the relay if --kafka is given) and at
+//       once runs W (default 8) concurrent first SaveChangesAsync calls, each saving an order and an
+//       outbox message; prints "FIRST-USE-OK <W>" and exits 0, or "FIRST-USE-FAILED <exception>"
+//       for each failed save and exits 1. Each run is a fresh process: EF Core's model is built and
+//       cached once per process, so only a new process sees the first use again.
 if (args.Length == 0)
 {
     await Console.Error.WriteLineAsync("usage: Outbox.Reliability.Writer <mode> --key value ...");
@@ -36,8 +42,14 @@ WatchParent();
 HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
 builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(options["db"]));
-bool relay = mode != "write-then-die";
+bool sqlite = options.GetValueOrDefault("provider", "postgresql") == "sqlite";
+builder.Services.AddDbContext<TestDbContext>(o => _ = sqlite ? o.UseSqlite(options["db"]) : o.UseNpgsql(options["db"]));
+bool relay = mode switch
+{
+    "write-then-die" => false,
+    "first-use" => options.ContainsKey("kafka"),
+    _ => true,
+};
 IOutboxBuilder outbox = builder.Services
     .AddOutbox(o =>
     {
@@ -67,7 +79,7 @@ switch (mode)
     case "relay-die-mid-batch":
         Decorator.Replace<IOutboxTransport>(builder.Services, HangingTransport.MidBatch);
         break;
-    case "relay" or "write-then-die":
+    case "relay" or "write-then-die" or "first-use":
         break;
     default:
         await Console.Error.WriteLineAsync($"unknown mode {mode}");
@@ -77,6 +89,11 @@ switch (mode)
 using IHost host = builder.Build();
 await host.StartAsync();
 Console.WriteLine("STARTED");
+
+if (mode == "first-use")
+{
+    return await FirstUseAsync(host.Services, int.Parse(options.GetValueOrDefault("writers", "8"), System.Globalization.CultureInfo.InvariantCulture));
+}
 
 if (mode == "write-then-die")
 {
@@ -129,6 +146,67 @@ static async Task WriteThenWaitAsync(IServiceProvider services, string topic, in
 
     await openDb.SaveChangesAsync();
     Console.WriteLine("READY");
+}
+
+static async Task<int> FirstUseAsync(IServiceProvider services, int writers)
+{
+    // Every writer has its scope, context and staged message ready, then all save at once: the
+    // first SaveChangesAsync calls of the process run concurrently, as requests do after a deploy.
+    int waiting = writers;
+    var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    Task<Exception?>[] saves = Enumerable.Range(0, writers).Select(i => Task.Run(async () =>
+    {
+        await using AsyncServiceScope scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        Exception? failure = null;
+        try
+        {
+            var orderId = Guid.NewGuid();
+            db.Orders.Add(new Order { Id = orderId, Customer = "first-use", Amount = i });
+            scope.ServiceProvider.GetRequiredService<IOutbox>().Add("first-use", "key-" + i, new OrderPlaced(orderId, "first-use", i));
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        if (Interlocked.Decrement(ref waiting) == 0)
+        {
+            ready.SetResult();
+        }
+
+        await go.Task;
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync();
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+    })).ToArray();
+    await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    go.SetResult();
+    Exception[] failures = (await Task.WhenAll(saves)).OfType<Exception>().ToArray();
+    foreach (Exception failure in failures)
+    {
+        Console.WriteLine($"FIRST-USE-FAILED {failure.GetType().Name}: {failure.Message.ReplaceLineEndings(" ")}");
+        await Console.Error.WriteLineAsync(failure.ToString());
+    }
+
+    if (failures.Length == 0)
+    {
+        Console.WriteLine($"FIRST-USE-OK {writers}");
+    }
+
+    return failures.Length == 0 ? 0 : 1;
 }
 
 static void WatchParent()
