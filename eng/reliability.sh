@@ -3,8 +3,8 @@
 # throwaway PostgreSQL 15 cluster and librdkafka's in-process Kafka mock cluster, then prints one
 # markdown table: scenario, written, delivered, lost, duplicates, drain time.
 #   bash eng/reliability.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Poison]
-# Takes about 4-5 minutes (scenario 4 holds the brokers down for 30 s, scenario 9 writes for 60 s,
-# the first-use tests start the writer 30 times).
+# Takes about 4 minutes (scenario 4 holds the brokers down for 30 s, scenario 9 writes for 60 s,
+# the first-use tests start the writer 12 times).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
