@@ -4,7 +4,8 @@
 # table: scenario, written, delivered, lost, duplicates, order violations, most in flight per key,
 # drain time.
 #   bash eng/reliability.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Poison]
-# Takes about 5-6 minutes (scenario 4 holds the brokers down for 30 s, scenario 9 writes for 60 s).
+# Takes about 6-7 minutes (scenario 4 holds the brokers down for 30 s, scenario 9 writes for 60 s,
+# the first-use tests start the writer 12 times).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"

@@ -28,6 +28,12 @@ using Outbox.TestSupport.Hosting;
 //   write                     --db CS --topic T --count N --keys K
 //       relay disabled; commits N messages one per transaction on keys key-0 … key-(K-1), prints
 //       "COMMITTED <id>" for each and "ALL-COMMITTED <n>", then waits to be killed.
+//   first-use                 --db CS [--provider postgresql|sqlite] [--writers W] [--kafka BS]
+//       an application's first moments: starts the host (with the relay if --kafka is given) and at
+//       once runs W (default 8) concurrent first SaveChangesAsync calls, each saving an order and an
+//       outbox message; prints "FIRST-USE-OK <W>" and exits 0, or "FIRST-USE-FAILED <exception>"
+//       for each failed save and exits 1. Each run is a fresh process: EF Core's model is built and
+//       cached once per process, so only a new process sees the first use again.
 // Every mode also takes --clock-offset-ms O (this process's clock runs O ms ahead, or behind when
 // negative) and --defaults true (the library's default lease and send timeout instead of the
 // suite's short ones).
@@ -44,14 +50,20 @@ WatchParent();
 HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
 builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(options["db"]));
+bool sqlite = options.GetValueOrDefault("provider", "postgresql") == "sqlite";
+builder.Services.AddDbContext<TestDbContext>(o => _ = sqlite ? o.UseSqlite(options["db"]) : o.UseNpgsql(options["db"]));
 if (options.TryGetValue("clock-offset-ms", out string? offset))
 {
     builder.Services.AddSingleton<TimeProvider>(new OffsetTimeProvider(TimeSpan.FromMilliseconds(int.Parse(offset, System.Globalization.CultureInfo.InvariantCulture))));
 }
 
 bool defaults = options.GetValueOrDefault("defaults") == "true";
-bool relay = mode is not ("write-then-die" or "write");
+bool relay = mode switch
+{
+    "write-then-die" or "write" => false,
+    "first-use" => options.ContainsKey("kafka"),
+    _ => true,
+};
 IOutboxBuilder outbox = builder.Services
     .AddOutbox(o =>
     {
@@ -84,7 +96,7 @@ switch (mode)
     case "relay-die-mid-batch":
         ServiceDecorator.Decorate<IOutboxTransport>(builder.Services, HangingTransport.MidBatch);
         break;
-    case "relay" or "write-then-die" or "write":
+    case "relay" or "write-then-die" or "write" or "first-use":
         break;
     default:
         await Console.Error.WriteLineAsync($"unknown mode {mode}");
@@ -94,6 +106,11 @@ switch (mode)
 using IHost host = builder.Build();
 await host.StartAsync();
 Console.WriteLine("STARTED");
+
+if (mode == "first-use")
+{
+    return await FirstUseAsync(host.Services, int.Parse(options.GetValueOrDefault("writers", "8"), System.Globalization.CultureInfo.InvariantCulture));
+}
 
 if (mode == "write-then-die")
 {
@@ -166,6 +183,67 @@ static async Task WriteAsync(IServiceProvider services, string topic, int count,
     }
 
     Console.WriteLine($"ALL-COMMITTED {count}");
+}
+
+static async Task<int> FirstUseAsync(IServiceProvider services, int writers)
+{
+    // Every writer has its scope, context and staged message ready, then all save at once: the
+    // first SaveChangesAsync calls of the process run concurrently, as requests do after a deploy.
+    int waiting = writers;
+    var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    Task<Exception?>[] saves = Enumerable.Range(0, writers).Select(i => Task.Run(async () =>
+    {
+        await using AsyncServiceScope scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        Exception? failure = null;
+        try
+        {
+            var orderId = Guid.NewGuid();
+            db.Orders.Add(new Order { Id = orderId, Customer = "first-use", Amount = i });
+            scope.ServiceProvider.GetRequiredService<IOutbox>().Add("first-use", "key-" + i, new OrderPlaced(orderId, "first-use", i));
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        if (Interlocked.Decrement(ref waiting) == 0)
+        {
+            ready.SetResult();
+        }
+
+        await go.Task;
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync();
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+    })).ToArray();
+    await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    go.SetResult();
+    Exception[] failures = (await Task.WhenAll(saves)).OfType<Exception>().ToArray();
+    foreach (Exception failure in failures)
+    {
+        Console.WriteLine($"FIRST-USE-FAILED {failure.GetType().Name}: {failure.Message.ReplaceLineEndings(" ")}");
+        await Console.Error.WriteLineAsync(failure.ToString());
+    }
+
+    if (failures.Length == 0)
+    {
+        Console.WriteLine($"FIRST-USE-OK {writers}");
+    }
+
+    return failures.Length == 0 ? 0 : 1;
 }
 
 static void WatchParent()

@@ -114,6 +114,24 @@ public sealed class ChildProcess : IDisposable
     public List<Guid> IdsOn(string prefix) =>
         Lines.Where(l => l.StartsWith(prefix + " ", StringComparison.Ordinal)).Select(l => Guid.Parse(l[(prefix.Length + 1)..])).ToList();
 
+    /// <summary>Waits until the process exits by itself and its output is read; returns its exit code.</summary>
+    /// <exception cref="TimeoutException">It did not exit in time; the message carries its output.</exception>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancellation.Token); // also waits for the end of stdout and stderr
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException(
+                $"{Description}: did not exit within {timeout}.\nstdout tail:\n{string.Join('\n', Lines.TakeLast(10))}\nstderr tail:\n{string.Join('\n', ErrorLines.TakeLast(20))}");
+        }
+
+        return process.ExitCode;
+    }
+
     /// <summary>Kills the process with SIGKILL and waits until it is gone.</summary>
     public void Kill()
     {
