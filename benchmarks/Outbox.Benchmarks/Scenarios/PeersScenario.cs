@@ -211,9 +211,9 @@ internal static class PeersScenario
             int missing = committed.Keys.Count(k => receipts.ReceivedAt(k) is null);
             long expected = (long)(LatencyRate * s.LatencyDuration.TotalSeconds);
             report.Check(missing == 0 && committed.Count == expected, $"peers latency {definition.Id}: {committed.Count} of {expected} committed, {committed.Count - missing} arrived at the consumer");
-            double[] latencies = committed.Values.Zip(committed.Keys)
-                .Where(c => c.First.Scheduled >= countFrom && receipts.ReceivedAt(c.Second) is not null)
-                .Select(c => Math.Max(0, Stopwatch.GetElapsedTime(c.First.Committed, receipts.ReceivedAt(c.Second)!.Value).TotalMilliseconds))
+            double[] latencies = committed
+                .Where(c => c.Value.Scheduled >= countFrom && receipts.ReceivedAt(c.Key) is not null)
+                .Select(c => Math.Max(0, Stopwatch.GetElapsedTime(c.Value.Committed, receipts.ReceivedAt(c.Key)!.Value).TotalMilliseconds))
                 .Order()
                 .ToArray();
             return new LatencyRun(achieved, latencies);

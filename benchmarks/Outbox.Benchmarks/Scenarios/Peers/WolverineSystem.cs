@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Outbox.TestSupport.Data;
 using Wolverine;
 using Wolverine.EntityFrameworkCore;
 using Wolverine.Kafka;
@@ -15,7 +16,8 @@ namespace Outbox.Benchmarks.Scenarios.Peers;
 /// Wolverine 6.62's EF Core durable outbox to Kafka, configured as its documentation recommends:
 /// PostgreSQL message storage, the DbContext registered with <c>AddDbContextWithWolverineIntegration</c>
 /// (its envelope tables mapped into the context, so the envelope is saved in the same EF Core batch
-/// as the order), EF Core transactions, and the Kafka topic as a durable-outbox endpoint with
+/// as the order; the context is the other systems' <see cref="TestDbContext"/>, whose mapping of
+/// this library's table is unused here), EF Core transactions, and the Kafka topic as a durable-outbox endpoint with
 /// Wolverine's default batching. Its producer is idempotent, as the outbox transport's is, so both
 /// give the broker the same guarantee. Everything else is left at its default (durability mode
 /// Balanced, the production default).
@@ -49,7 +51,7 @@ internal sealed class WolverineSystem : IPeerSystem
         {
             opts.UseRuntimeCompilation(); // 6.62 compiles its generated code with Roslyn at start, from this opt-in package
             opts.PersistMessagesWithPostgresql(run.ConnectionString, Schema);
-            opts.Services.AddDbContextWithWolverineIntegration<WolverineOrdersDbContext>(o => o.UseNpgsql(run.ConnectionString));
+            opts.Services.AddDbContextWithWolverineIntegration<TestDbContext>(o => o.UseNpgsql(run.ConnectionString));
             opts.UseEntityFrameworkCoreTransactions();
             opts.UseKafka(run.BootstrapServers)
                 .ConfigureProducers(producer =>
@@ -70,7 +72,7 @@ internal sealed class WolverineSystem : IPeerSystem
     public async Task<long> WriteAsync(PeerOrder order)
     {
         await using AsyncServiceScope scope = host.Services.CreateAsyncScope();
-        IDbContextOutbox<WolverineOrdersDbContext> outbox = scope.ServiceProvider.GetRequiredService<IDbContextOutbox<WolverineOrdersDbContext>>();
+        IDbContextOutbox<TestDbContext> outbox = scope.ServiceProvider.GetRequiredService<IDbContextOutbox<TestDbContext>>();
         outbox.DbContext.Orders.Add(order.Row);
         await outbox.PublishAsync(order.Event, new DeliveryOptions { PartitionKey = order.Key });
         await outbox.SaveChangesAndFlushMessagesAsync();
