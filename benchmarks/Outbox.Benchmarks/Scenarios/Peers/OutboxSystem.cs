@@ -17,16 +17,17 @@ internal sealed class OutboxSystem : IPeerSystem
     private readonly IHost host;
     private readonly string topic;
 
-    private OutboxSystem(IHost host, string topic, bool relay)
+    private OutboxSystem(IHost host, string topic, bool relay, string table)
     {
         this.host = host;
         this.topic = topic;
         Delivers = relay;
+        OutboxTables = [table];
     }
 
     public bool Delivers { get; }
 
-    public IReadOnlyList<string> OutboxTables { get; } = ["outbox_messages"];
+    public IReadOnlyList<string> OutboxTables { get; }
 
     public static async Task<IPeerSystem> StartAsync(PeerRun run, bool relay)
     {
@@ -45,7 +46,9 @@ internal sealed class OutboxSystem : IPeerSystem
             });
         IHost host = builder.Build();
         await host.StartAsync();
-        return new OutboxSystem(host, run.Topic, relay);
+        await using AsyncServiceScope scope = host.Services.CreateAsyncScope();
+        string table = scope.ServiceProvider.GetRequiredService<TestDbContext>().Model.FindEntityType(typeof(OutboxMessage))!.GetTableName()!; // as the model maps it
+        return new OutboxSystem(host, run.Topic, relay, table);
     }
 
     public async Task<long> WriteAsync(PeerOrder order)
