@@ -6,8 +6,8 @@ namespace Outbox.Benchmarks;
 internal sealed class BenchSettings
 {
     public const string Usage = """
-        Outbox.Benchmarks: measures the outbox against its limits on PostgreSQL 15 + librdkafka's mock Kafka cluster
-        and prints markdown tables (ratios against limits measured in the same run).
+        Outbox.Benchmarks: measures the outbox against its limits, and beside Wolverine and the no-outbox baselines (peers),
+        on PostgreSQL 15 + librdkafka's mock Kafka cluster, and prints markdown tables (ratios against limits measured in the same run).
 
         usage: dotnet run -c Release --project benchmarks/Outbox.Benchmarks -- [options]
                bash eng/benchmark.sh [options]          (set-up + throwaway PostgreSQL + run)
@@ -15,13 +15,14 @@ internal sealed class BenchSettings
         options:
           --quick                 every scenario small (CI, < 60 s); checks only that every message was delivered
           --postgres <conn>       use this PostgreSQL server (default: $OUTBOX_TEST_POSTGRES, else a throwaway cluster from eng/postgres.sh)
-          --scenarios <list>      comma-separated subset of: write, drain, latency, e2e, claims, memory   (default: all);
+          --scenarios <list>      comma-separated subset of: write, drain, latency, e2e, claims, memory, peers   (default: all);
                                   also: transport (diagnostic: the Kafka transport alone per batch size)
           --backlog <n>           drain backlog size (default 200000; quick 4000)
           --messages <n>          memory scenario drain size (default 1000000, the target's size; quick 4000)
+          --peer-messages <n>     peers scenario: messages per run of each system (default 30000; quick 2000)
           --duration <seconds>    window of each write / end-to-end run (default 5; quick 0.3)
-          --latency-seconds <s>   length of each latency run (default 10; quick 0.5)
-          --repeat <n>            repeats of the cheap runs (write, e2e, raw producer), median reported (default 3; quick 1)
+          --latency-seconds <s>   length of each latency run, the peers' too (default 10; quick 0.5)
+          --repeat <n>            repeats of the cheap runs (write, e2e, raw producer) and interleaved rounds of peers, median reported (default 3; quick 1)
           --concurrent-batches <l> extra drain runs (1 relay, batch 500) with other OutboxOptions.MaxConcurrentBatches values
                           (default 1; every other run uses the library's default, 2)
           --rates <list>          latency offered loads in msg/s (default 1000,5000)
@@ -40,11 +41,13 @@ internal sealed class BenchSettings
 
     public string? Postgres { get; private set; }
 
-    public HashSet<string> Scenarios { get; private set; } = new(StringComparer.OrdinalIgnoreCase) { "write", "drain", "latency", "e2e", "claims", "memory" };
+    public HashSet<string> Scenarios { get; private set; } = new(StringComparer.OrdinalIgnoreCase) { "write", "drain", "latency", "e2e", "claims", "memory", "peers" };
 
     public int Backlog { get; private set; } = 200_000;
 
     public int Messages { get; private set; } = 1_000_000;
+
+    public int PeerMessages { get; private set; } = 30_000;
 
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(5);
 
@@ -80,6 +83,7 @@ internal sealed class BenchSettings
             s.Quick = true;
             s.Backlog = 4_000;
             s.Messages = 4_000;
+            s.PeerMessages = 2_000;
             s.Duration = TimeSpan.FromSeconds(0.3);
             s.LatencyDuration = TimeSpan.FromSeconds(0.5);
             s.Repeat = 1;
@@ -99,6 +103,7 @@ internal sealed class BenchSettings
                 case "--scenarios": s.Scenarios = new HashSet<string>(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.OrdinalIgnoreCase); break;
                 case "--backlog": s.Backlog = NextInt(); break;
                 case "--messages": s.Messages = NextInt(); break;
+                case "--peer-messages": s.PeerMessages = NextInt(); break;
                 case "--duration": s.Duration = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 case "--latency-seconds": s.LatencyDuration = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 case "--repeat": s.Repeat = Math.Max(1, NextInt()); break;

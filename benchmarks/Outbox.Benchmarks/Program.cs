@@ -10,6 +10,11 @@ if (args.Length > 0 && args[0] == MemoryScenario.ChildCommand)
     return await MemoryScenario.ChildAsync(args);
 }
 
+if (args.Length > 0 && args[0] == KafkaClusterProcess.ChildCommand)
+{
+    return KafkaClusterProcess.RunChild(args);
+}
+
 BenchSettings settings;
 try
 {
@@ -47,7 +52,7 @@ await using (BenchEnvironment env = await BenchEnvironment.StartAsync(settings))
         env.Settings = settings;
     }
 
-    Report.Table targets = report.Add("Targets (issue #6), each a ratio measured in this run", "target", "measured", "limit (same run)", "ratio", "required", "holds");
+    Report.Table targets = report.Add("Targets (issues #6 and #18), each a ratio measured in this run", "target", "measured", "limit (same run)", "ratio", "required", "holds");
 
     WriteScenarios.Results? writes = null;
     if (settings.Runs("write") || settings.Runs("e2e"))
@@ -89,6 +94,13 @@ await using (BenchEnvironment env = await BenchEnvironment.StartAsync(settings))
         memory = await MemoryScenario.RunAsync(env, work, report);
     }
 
+    Dictionary<string, PeersScenario.Summary>? peers = null;
+    if (settings.Runs("peers"))
+    {
+        Console.Error.WriteLine($"[bench] {clock.Elapsed.TotalSeconds:0}s: peers");
+        peers = await PeersScenario.RunAsync(env, work, report);
+    }
+
     // The summary of the targets, first in the output.
     if (drains is not null)
     {
@@ -126,11 +138,16 @@ await using (BenchEnvironment env = await BenchEnvironment.StartAsync(settings))
         long later = memory.Samples.Where(x => x[0] >= 0.5 * settings.Messages).Select(x => x[1]).DefaultIfEmpty(memory.Samples[^1][1]).Max();
         targets.Row($"relay working set flat over a {Fmt.N(settings.Messages)}-message drain", $"{Fmt.Mb(later)} MB (max, 2nd half)", $"{Fmt.Mb(quarter)} MB (at 25 %)", Fmt.Pct((double)later / quarter), "≤ 110 %", Fmt.Holds(later <= quarter * 1.10));
     }
+
+    if (peers is not null)
+    {
+        PeersScenario.AddTargets(targets, peers);
+    }
 }
 
 string header =
     $"Outbox benchmark, {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC; {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; " +
-    $"PostgreSQL 15 (fsync on) + librdkafka {Confluent.Kafka.Library.VersionString} mock cluster (3 brokers, in process); {(settings.Quick ? "--quick; " : "")}" +
+    $"PostgreSQL 15 (fsync on) + librdkafka {Confluent.Kafka.Library.VersionString} mock cluster (3 brokers, in process; the peers' in a child process); {(settings.Quick ? "--quick; " : "")}" +
     $"{(settings.Producer.Count > 0 ? "producer overrides: " + string.Join(", ", settings.Producer.Select(p => $"{p.Key}={p.Value}")) + "; " : "")}total {clock.Elapsed.TotalSeconds:0} s.\n" +
     $"Command: `bash eng/benchmark.sh {string.Join(' ', args)}`\n";
 string markdown = header + "\n" + report.ToMarkdown();

@@ -19,14 +19,18 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     public const int Partitions = 12;
     private int topics;
 
-    private BenchEnvironment(PostgreSqlServer postgres, KafkaMockCluster kafka, BenchSettings settings)
+    private BenchEnvironment(PostgreSqlServer postgres, PostgresServerProcesses postgresProcesses, KafkaMockCluster kafka, BenchSettings settings)
     {
         Postgres = postgres;
+        PostgresProcesses = postgresProcesses;
         Kafka = kafka;
         Settings = settings;
     }
 
     public PostgreSqlServer Postgres { get; }
+
+    /// <summary>Gets the PostgreSQL server's processes, for its CPU time.</summary>
+    public PostgresServerProcesses PostgresProcesses { get; }
 
     public KafkaMockCluster Kafka { get; }
 
@@ -42,7 +46,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
         var postgres = new PostgreSqlServer();
         await postgres.InitializeAsync();
-        return new BenchEnvironment(postgres, KafkaMockCluster.Start(3), settings);
+        return new BenchEnvironment(postgres, await PostgresServerProcesses.LocateAsync(postgres.ConnectionString), KafkaMockCluster.Start(3), settings);
     }
 
     /// <summary>A fresh topic with <see cref="Partitions"/> partitions.</summary>
@@ -67,7 +71,10 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     }
 
     /// <summary>The producer configuration the outbox transport uses (its defaults), for the plain-producer limit and the no-outbox baseline.</summary>
-    public Dictionary<string, string> ProducerConfig() => KafkaProducerSettings.Build(KafkaOptions());
+    public Dictionary<string, string> ProducerConfig() => ProducerConfig(Kafka.BootstrapServers, Settings.Producer);
+
+    /// <summary>The outbox transport's producer configuration for another cluster.</summary>
+    public static Dictionary<string, string> ProducerConfig(string bootstrapServers, IReadOnlyDictionary<string, string>? producer) => KafkaProducerSettings.Build(KafkaOptions(bootstrapServers, producer));
 
     /// <summary>The transport options of this run: the mock cluster plus any --producer settings.</summary>
     public OutboxKafkaOptions KafkaOptions() => KafkaOptions(Kafka.BootstrapServers, Settings.Producer);
@@ -168,56 +175,11 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     }
 
     /// <summary>CPU time (clock ticks, 100 per second) of PostgreSQL's processes (postmaster and children), per pid, from /proc.</summary>
-    public Dictionary<int, long> PostgresCpuTicks()
-    {
-        var ticks = new Dictionary<int, long>();
-        int port = new NpgsqlConnectionStringBuilder(Postgres.ConnectionString).Port;
-        foreach (string dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                if (!stat.Contains("(postgres)", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                int ppid = int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture);
-                if (IsOurPostmaster(pid, port) || IsOurPostmaster(ppid, port))
-                {
-                    ticks[pid] = long.Parse(f[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(f[12], System.Globalization.CultureInfo.InvariantCulture);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
-            {
-            }
-        }
-
-        return ticks;
-    }
+    public Dictionary<int, long> PostgresCpuTicks() => PostgresProcesses.CpuTicks();
 
     /// <summary>PostgreSQL CPU seconds between two <see cref="PostgresCpuTicks"/> readings (processes that exited meanwhile lose their last slice).</summary>
     public static double PostgresCpuSeconds(Dictionary<int, long> before, Dictionary<int, long> after) =>
         after.Sum(p => p.Value - before.GetValueOrDefault(p.Key)) / 100.0;
-
-    private static bool IsOurPostmaster(int pid, int port)
-    {
-        try
-        {
-            string cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
-            return cmdline.Contains($"-p\0{port}\0", StringComparison.Ordinal) || cmdline.Contains($"-p {port} ", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 
     public static TimeSpan ProcessCpu() => Process.GetCurrentProcess().TotalProcessorTime;
 

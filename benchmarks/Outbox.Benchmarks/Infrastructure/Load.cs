@@ -24,6 +24,21 @@ internal static class Load
         return (done, Stopwatch.GetElapsedTime(started));
     }
 
+    /// <summary>Runs <paramref name="writers"/> concurrent loops that share <paramref name="count"/> transactions (indexes 0 to count - 1) until all have completed.</summary>
+    public static async Task ClosedLoopCountAsync(int writers, long count, Func<long, Task> transaction)
+    {
+        long next = -1;
+        Task[] loops = Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
+        {
+            long i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                await transaction(i);
+            }
+        })).ToArray();
+        await Task.WhenAll(loops);
+    }
+
     /// <summary>
     /// Offers <paramref name="rate"/> transactions per second for <paramref name="duration"/>,
     /// each started at its scheduled time whether or not earlier ones have finished (open loop:

@@ -29,28 +29,11 @@ internal static class MemoryScenario
 
         // OUTBOX_BENCH_CHILD_WRAPPER runs the relay process under a profiler, for example
         // "dotnet-trace collect --profile cpu-sampling --show-child-io -o relay.nettrace --".
-        string self = Environment.ProcessPath!;
         string[] wrapper = (Environment.GetEnvironmentVariable("OUTBOX_BENCH_CHILD_WRAPPER") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var start = new ProcessStartInfo(wrapper.Length > 0 ? wrapper[0] : self) { RedirectStandardOutput = true, RedirectStandardError = false };
-        if (wrapper.Length > 0)
-        {
-            foreach (string arg in wrapper.Skip(1).Append(self))
-            {
-                start.ArgumentList.Add(arg);
-            }
-        }
-
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(MemoryScenario).Assembly.Location);
-        }
-
-        foreach (string arg in new[] { ChildCommand, db.ConnectionString, env.Kafka.BootstrapServers, "500", s.Messages.ToString(CultureInfo.InvariantCulture) }
-                     .Concat(s.Producer.Select(p => $"{p.Key}={p.Value}")))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        ProcessStartInfo start = SelfProcess.StartInfo(
+            new[] { ChildCommand, db.ConnectionString, env.Kafka.BootstrapServers, "500", s.Messages.ToString(CultureInfo.InvariantCulture) }.Concat(s.Producer.Select(p => $"{p.Key}={p.Value}")),
+            wrapper);
+        start.RedirectStandardOutput = true;
         using Process child = Process.Start(start)!;
         string output = await child.StandardOutput.ReadToEndAsync();
         await child.WaitForExitAsync();

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Outbox.TestSupport.Data;
+
+namespace Outbox.Benchmarks.Scenarios.Peers;
+
+/// <summary>
+/// This library as its README wires it: <c>AddOutbox().UseEntityFrameworkCore&lt;TDb&gt;().UseKafka(…)</c>
+/// with every option at its default, the event staged with <see cref="IOutbox.Add{TPayload}"/> and
+/// saved by the writer's own <c>SaveChangesAsync</c>; the relay runs in the same host. With
+/// the relay off, the same rows are written and nothing is sent (the library's write rate).
+/// </summary>
+internal sealed class OutboxSystem : IPeerSystem
+{
+    private readonly IHost host;
+    private readonly string topic;
+
+    private OutboxSystem(IHost host, string topic, bool relay, string table)
+    {
+        this.host = host;
+        this.topic = topic;
+        Delivers = relay;
+        OutboxTables = [table];
+    }
+
+    public bool Delivers { get; }
+
+    public IReadOnlyList<string> OutboxTables { get; }
+
+    public static async Task<IPeerSystem> StartAsync(PeerRun run, bool relay)
+    {
+        HostApplicationBuilder builder = PeerHost.CreateBuilder();
+        builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(run.ConnectionString));
+        builder.Services
+            .AddOutbox(o => o.EnableRelay = relay)
+            .UseEntityFrameworkCore<TestDbContext>()
+            .UseKafka(k =>
+            {
+                k.BootstrapServers = run.BootstrapServers;
+                foreach ((string key, string value) in run.Producer)
+                {
+                    k.Producer.Set(key, value);
+                }
+            });
+        IHost host = builder.Build();
+        await host.StartAsync();
+        await using AsyncServiceScope scope = host.Services.CreateAsyncScope();
+        string table = scope.ServiceProvider.GetRequiredService<TestDbContext>().Model.FindEntityType(typeof(OutboxMessage))!.GetTableName()!; // as the model maps it
+        return new OutboxSystem(host, run.Topic, relay, table);
+    }
+
+    public async Task<long> WriteAsync(PeerOrder order)
+    {
+        await using AsyncServiceScope scope = host.Services.CreateAsyncScope();
+        TestDbContext db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        db.Orders.Add(order.Row);
+        scope.ServiceProvider.GetRequiredService<IOutbox>().Add(topic, order.Key, order.Event);
+        await db.SaveChangesAsync();
+        return Stopwatch.GetTimestamp();
+    }
+
+    public async Task WaitSettledAsync(CancellationToken cancellationToken)
+    {
+        if (!Delivers)
+        {
+            return;
+        }
+
+        await using AsyncServiceScope scope = host.Services.CreateAsyncScope();
+        IOutboxAdmin admin = scope.ServiceProvider.GetRequiredService<IOutboxAdmin>();
+        while (await admin.GetSummaryAsync(cancellationToken) is { Init: > 0 } or { Publish: > 0 })
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        host.Dispose();
+    }
+}
