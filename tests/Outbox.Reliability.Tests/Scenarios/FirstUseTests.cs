@@ -36,7 +36,7 @@ public sealed class FirstUseTests(PostgreSqlServer postgres, ITestOutputHelper o
     {
         if (kind == DatabaseKind.Sqlite)
         {
-            await using TestDatabase sqlite = await TestDatabase.CreateAsync(DatabaseKind.Sqlite, postgres: null);
+            await using TestDatabase sqlite = await TestDatabase.CreateAsync(DatabaseKind.Sqlite, server: null);
             await RunStartsAsync(kind, sqlite.ConnectionString, relay);
         }
         else
