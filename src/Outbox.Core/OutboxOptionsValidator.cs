@@ -38,7 +38,7 @@ internal sealed class OutboxOptionsValidator(IServiceProvider services) : IValid
 
         if (options.LeaseDuration < TimeSpan.FromSeconds(1) || options.LeaseDuration > TimeSpan.FromDays(1))
         {
-            failures.Add($"OutboxOptions.LeaseDuration is {options.LeaseDuration}. Set 1 second to 1 day, longer than a send can take (the default is 12 seconds).");
+            failures.Add($"OutboxOptions.LeaseDuration is {options.LeaseDuration}. Set 1 second to 1 day, longer than a send can take (the default is 20 seconds).");
         }
         else if (options.EnableRelay && TransportLimits() is { } limits && options.LeaseDuration < limits.MaxDeliveryTime + LeaseMargin)
         {

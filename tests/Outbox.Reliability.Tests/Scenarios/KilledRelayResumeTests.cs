@@ -6,15 +6,15 @@ using Xunit.Abstractions;
 namespace Outbox.Reliability.Tests.Scenarios;
 
 /// <summary>
-/// Scenario 19: with the library's defaults (12 s lease, 5 s send timeout), a relay process that
+/// Scenario 19: with the library's defaults (20 s lease, 5 s send timeout), a relay process that
 /// claimed a batch is killed with SIGKILL. Another relay, also on defaults, resumes the claimed
-/// messages' keys when the lease ends: within 15 s of the kill.
+/// messages' keys when the lease ends: within 25 s of the kill.
 /// </summary>
 [Collection(ReliabilityCollection.Name)]
 public sealed class KilledRelayResumeTests(PostgreSqlServer postgres, ITestOutputHelper output) : ScenarioTest(postgres, output)
 {
     [Fact]
-    public async Task RelayKilledWithClaimsOnDefaults_AnotherRelayResumesTheirKeysWithin15s()
+    public async Task RelayKilledWithClaimsOnDefaults_AnotherRelayResumesTheirKeysWithin25s()
     {
         var order = new System.Collections.Concurrent.ConcurrentDictionary<string, List<Guid>>();
         List<Guid> written;
@@ -37,13 +37,13 @@ public sealed class KilledRelayResumeTests(PostgreSqlServer postgres, ITestOutpu
         Drain drain = await Database.WaitForDrainAsync(written.Count, sinceKill, TimeSpan.FromSeconds(60));
         DeliveryCount count = await CountAsync(written);
         Report(ScenarioRow.From("19 relay SIGKILLed holding claims, library defaults", count, drain,
-            $"the killed relay held {held.Count} messages ({held.Select(h => h.Key).Distinct().Count()} keys) under its 12 s lease; the next relay completed all of them {resumed.TotalSeconds:0.0} s after the kill; drain timed from the kill",
+            $"the killed relay held {held.Count} messages ({held.Select(h => h.Key).Distinct().Count()} keys) under its 20 s lease; the next relay completed all of them {resumed.TotalSeconds:0.0} s after the kill; drain timed from the kill",
             count.KeyOrderViolations(order.ToDictionary(p => p.Key, p => p.Value)).Count));
 
         drain.ShouldHaveDrained();
         count.Lost.Should().Be(0);
         held.Should().NotBeEmpty();
-        resumed.Should().BeLessThan(TimeSpan.FromSeconds(15), "the default lease is 12 s");
+        resumed.Should().BeLessThan(TimeSpan.FromSeconds(25), "the default lease is 20 s");
         InFlight.Max.Should().BeLessThanOrEqualTo(1);
     }
 }
