@@ -91,6 +91,24 @@ public sealed class StoreTestHost : IAsyncDisposable
         await context.SaveChangesAsync();
     }
 
+    /// <summary>
+    /// Makes committed rows owned from their insert, as a direct send writes them: PUBLISH under
+    /// <paramref name="owner"/>, the lease running <paramref name="lease"/> from now, never claimed.
+    /// </summary>
+    public async Task OwnAsync(IEnumerable<OutboxMessage> messages, string owner, TimeSpan lease)
+    {
+        var ids = messages.Select(m => m.Id).ToHashSet();
+        await using TestDbContext context = Database.CreateContext();
+        foreach (OutboxMessage row in context.Set<OutboxMessage>().AsEnumerable().Where(r => ids.Contains(r.Id)))
+        {
+            row.Status = OutboxStatus.Publish;
+            row.LeaseOwner = owner;
+            row.LeaseExpiresAt = DateTimeOffset.UtcNow + lease;
+        }
+
+        await context.SaveChangesAsync();
+    }
+
     public async Task<List<OutboxMessage>> ReadAllAsync()
     {
         await using TestDbContext context = Database.CreateContext();

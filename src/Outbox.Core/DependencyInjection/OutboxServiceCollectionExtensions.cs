@@ -73,6 +73,10 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>());
         services.TryAddSingleton(sp => new OutboxMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<IMessageRelay, MessageRelay>();
+        services.TryAddSingleton<DatabaseClock>();
+        services.TryAddSingleton<DirectSendQueue>();
+        services.TryAddSingleton<IOutboxDirectSend>(sp => sp.GetRequiredService<DirectSendQueue>());
+        services.TryAddSingleton<DirectSender>();
         services.TryAddScoped<IOutboxAdmin, OutboxAdmin>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxRelayService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxCleanupService>());

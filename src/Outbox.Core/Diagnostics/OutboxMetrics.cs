@@ -14,6 +14,7 @@ internal sealed class OutboxMetrics
         Delivered = meter.CreateCounter<long>("outbox.messages.delivered", "{message}", "Messages the broker acknowledged.");
         Failed = meter.CreateCounter<long>("outbox.messages.failed", "{message}", "Sends that failed and will be retried.");
         Dead = meter.CreateCounter<long>("outbox.messages.dead", "{message}", "Messages given up on.");
+        Direct = meter.CreateCounter<long>("outbox.messages.direct", "{message}", "Messages sent straight after their transaction committed, with no claim.");
     }
 
     public Histogram<double> BatchDuration { get; }
@@ -25,4 +26,6 @@ internal sealed class OutboxMetrics
     public Counter<long> Failed { get; }
 
     public Counter<long> Dead { get; }
+
+    public Counter<long> Direct { get; }
 }

@@ -29,6 +29,7 @@ internal sealed partial class MessageRelay : IMessageRelay
     private readonly OutboxMetrics metrics;
     private readonly ILogger<MessageRelay> logger;
     private readonly ResiliencePipeline recordPipeline;
+    private readonly SendOutcomes outcomes;
     private readonly string instance;
     private long claims;
 
@@ -46,7 +47,8 @@ internal sealed partial class MessageRelay : IMessageRelay
         this.timeProvider = timeProvider;
         this.metrics = metrics;
         this.logger = logger;
-        instance = $"{this.options.RelayName}/{Guid.NewGuid():N}"[..(this.options.RelayName.Length + 13)];
+        instance = NewInstanceName(this.options.RelayName);
+        outcomes = new SendOutcomes(this.options, metrics, logger);
 
         // A few quick tries ride out a blip; a longer outage is the hosted loop's to back off from,
         // with the outcomes kept (see PendingOutcomes) so nothing waits for its lease needlessly.
@@ -66,6 +68,9 @@ internal sealed partial class MessageRelay : IMessageRelay
             })
             .Build();
     }
+
+    /// <summary>A name for one relay instance in lease owners: the relay name and a 12-digit random id.</summary>
+    internal static string NewInstanceName(string relayName) => $"{relayName}/{Guid.NewGuid():N}"[..(relayName.Length + 13)];
 
     /// <summary>Gets this instance's name in lease owners: the relay name and a per-process id; each claim adds its number.</summary>
     public string Instance => instance;
@@ -147,7 +152,7 @@ internal sealed partial class MessageRelay : IMessageRelay
             results = await SendAsync(store, claimed, sendWithin, cancellationToken).ConfigureAwait(false);
         }
 
-        pending.AddRange(ToOutcomes(claim.LeaseOwner, claimed, results, stopping: cancellationToken.IsCancellationRequested), timeProvider.GetTimestamp());
+        pending.AddRange(outcomes.For(claim.LeaseOwner, claimed, results, stopping: cancellationToken.IsCancellationRequested), timeProvider.GetTimestamp());
         metrics.BatchDuration.Record(timeProvider.GetElapsedTime(started).TotalMilliseconds);
         return claimed.Count;
     }
@@ -264,80 +269,9 @@ internal sealed partial class MessageRelay : IMessageRelay
         }
     }
 
-    private List<OutboxOutcome> ToOutcomes(string leaseOwner, IReadOnlyList<OutboxMessage> claimed, IReadOnlyList<OutboxSendResult> results, bool stopping)
-    {
-        var outcomes = new List<OutboxOutcome>(claimed.Count);
-        int delivered = 0, failed = 0, dead = 0;
-
-        // One jitter per batch: a batch that failed together retries together (one claim, and one
-        // outcome statement where the store groups equal outcomes); relays still differ.
-        double jitter = Random.Shared.NextDouble();
-        for (int i = 0; i < claimed.Count; i++)
-        {
-            OutboxMessage message = claimed[i];
-            OutboxSendResult result = results[i];
-            OutboxStatus status;
-            int attempts = message.Attempts;
-            TimeSpan retryAfter = TimeSpan.Zero;
-            string? error = result.Error;
-            switch (result.Status)
-            {
-                case OutboxSendStatus.Sent:
-                    // Stays PUBLISH under this claim until a confirmation completes it.
-                    Log.AwaitingConfirmation(logger, message.Id, message.Topic);
-                    continue;
-                case OutboxSendStatus.Delivered:
-                    status = OutboxStatus.Complete;
-                    delivered++;
-                    Log.Completed(logger, message.Id, message.Topic, message.Key);
-                    break;
-                case OutboxSendStatus.Rejected:
-                    status = OutboxStatus.Dead;
-                    attempts++;
-                    dead++;
-                    Log.Rejected(logger, message.Id, message.Topic, result.Error);
-                    break;
-                case OutboxSendStatus.NotSent:
-                case OutboxSendStatus.Failed when stopping:
-                    // Not sent (too little lease left, or stopping): back unchanged, due now, for the next claim.
-                    status = OutboxStatus.Init;
-                    error = null;
-                    Log.ReleasedOne(logger, message.Id, message.Topic);
-                    break;
-                default:
-                    attempts++;
-                    if (attempts >= options.MaxAttempts)
-                    {
-                        status = OutboxStatus.Dead;
-                        dead++;
-                        Log.AttemptsExhausted(logger, message.Id, message.Topic, attempts, result.Error);
-                    }
-                    else
-                    {
-                        status = OutboxStatus.Init;
-                        retryAfter = RetryBackoff.DelayFor(attempts, options.RetryDelay, options.MaxRetryDelay, jitter);
-                        failed++;
-                        Log.WillRetry(logger, message.Id, message.Topic, attempts, retryAfter, result.Error);
-                    }
-
-                    break;
-            }
-
-            OutboxStateMachine.EnsureTransition(OutboxStatus.Publish, status);
-            outcomes.Add(new OutboxOutcome(message.Id, leaseOwner, status, attempts, retryAfter, OutboxText.ForStorage(error)));
-        }
-
-        metrics.Delivered.Add(delivered);
-        metrics.Failed.Add(failed);
-        metrics.Dead.Add(dead);
-        return outcomes;
-    }
-
     private async Task ReleaseAsync(IOutboxStore store, IReadOnlyList<OutboxMessage> claimed)
     {
-        OutboxOutcome[] released = claimed
-            .Select(m => new OutboxOutcome(m.Id, m.LeaseOwner!, OutboxStatus.Init, m.Attempts, TimeSpan.Zero, null))
-            .ToArray();
+        OutboxOutcome[] released = SendOutcomes.Released(claimed[0].LeaseOwner!, claimed);
         try
         {
             await store.RecordOutcomesAsync(released, CancellationToken.None).ConfigureAwait(false);

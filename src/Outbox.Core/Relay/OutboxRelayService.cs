@@ -12,6 +12,8 @@ namespace Outbox;
 /// Several loops overlap one batch's broker round trip with the next batch's claim; claims never
 /// overlap (SKIP LOCKED, and with per-key order a key's next message waits for the previous one).
 /// Failures (database or broker down) are logged and retried with backoff; the host keeps running.
+/// Beside them, with <see cref="OutboxOptions.DirectSend"/>, the <see cref="DirectSender"/> sends
+/// what this process writes as it commits; the loops then mostly find what it could not.
 /// </summary>
 internal sealed partial class OutboxRelayService(
     IServiceProvider services,
@@ -36,7 +38,14 @@ internal sealed partial class OutboxRelayService(
         // validator's message at start, not as a dependency-injection error.
         IMessageRelay relay = services.GetRequiredService<IMessageRelay>();
         Log.Started(logger, settings.RelayName, settings.PollingInterval);
-        await Task.WhenAll(Enumerable.Range(0, settings.MaxConcurrentBatches).Select(_ => RunLoopAsync(relay, settings, stoppingToken))).ConfigureAwait(false);
+        IEnumerable<Task> loops = Enumerable.Range(0, settings.MaxConcurrentBatches).Select(_ => RunLoopAsync(relay, settings, stoppingToken));
+        // Only beside the library's own relay: a replaced IMessageRelay owns every send.
+        if (settings.DirectSend && relay is MessageRelay && services.GetService<DirectSender>() is { } direct)
+        {
+            loops = loops.Append(direct.RunAsync(stoppingToken));
+        }
+
+        await Task.WhenAll(loops).ConfigureAwait(false);
         Log.Stopped(logger, settings.RelayName);
     }
 

@@ -52,6 +52,30 @@ public interface IOutboxStore
     }
 
     /// <summary>
+    /// Records outcomes, then decides which messages the relay owns from their insert (direct
+    /// sends, see <see cref="IOutboxDirectSend"/>) may be sent now, keeping their keys' order: a
+    /// message may go only when no other unfinished message of its key has a lower position or was
+    /// claimed before, and none is in flight; the others go back to <see cref="OutboxStatus.Init"/>,
+    /// due at once, to be claimed in order.
+    /// Nothing is written for the messages that may go. Serialized with claims, like a claim.
+    /// A store whose writes never produce owned messages need not implement it.
+    /// </summary>
+    /// <param name="outcomes">The outcomes to record first (of earlier direct sends), possibly none.</param>
+    /// <param name="claim">The owned messages to decide on, possibly none.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>How many outcomes were applied, the messages to send now, and those given back.</returns>
+    /// <exception cref="NotSupportedException">The store does not support direct sends (the default).</exception>
+    Task<OutboxOwnedClaimResult> RecordOutcomesAndClaimOwnedAsync(IReadOnlyList<OutboxOutcome> outcomes, OutboxOwnedClaim claim, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not support direct sends.");
+
+    /// <summary>Gets the database's current time: the clock every lease, due time and position is counted on. Direct sends write leases on it.</summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The database's now.</returns>
+    /// <exception cref="NotSupportedException">The store does not support direct sends (the default).</exception>
+    Task<DateTimeOffset> GetDatabaseTimeAsync(CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not support direct sends.");
+
+    /// <summary>
     /// Marks messages <see cref="OutboxStatus.Complete"/> that a confirmation (for example a
     /// consumer that read them from the topic) says arrived, whoever holds their lease. Only
     /// <see cref="OutboxStatus.Publish"/> messages move; with zero retention they are deleted.

@@ -1,16 +1,31 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Outbox.EntityFrameworkCore;
 
 /// <summary>
-/// The after-commit wake-up. A <c>SaveChanges</c> that writes messages staged through
-/// <see cref="IOutbox"/> either commits on its own (wake the relay when it returns) or runs in a
-/// transaction (wake it when that transaction commits through EF Core; see
-/// <see cref="OutboxTransactionInterceptor"/>). Anything else is found by polling.
+/// Writes messages staged through <see cref="IOutbox"/> and hands them over once committed. Before
+/// the save, where the commit will be seen (the save commits on its own, or inside a transaction
+/// EF Core began) and the relay can take them, the messages are written owned by the relay's
+/// direct sender (see <see cref="IOutboxDirectSend"/>); otherwise INIT. After the save, or after
+/// its transaction commits (<see cref="OutboxTransactionInterceptor"/>), owned messages go to the
+/// direct sender and INIT ones wake the relay. Anything else is found by polling.
 /// </summary>
-internal sealed class OutboxSaveChangesInterceptor(IOutboxSignal signal) : SaveChangesInterceptor
+internal sealed class OutboxSaveChangesInterceptor(IOutboxSignal signal, IOutboxDirectSend directSend) : SaveChangesInterceptor
 {
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Saving(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Saving(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
         Saved(eventData.Context);
@@ -23,20 +38,108 @@ internal sealed class OutboxSaveChangesInterceptor(IOutboxSignal signal) : SaveC
         return ValueTask.FromResult(result);
     }
 
-    private void Saved(DbContext? context)
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Failed(eventData.Context);
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (context is null || !OutboxStagingTracker.TakeStaged(context))
+        Failed(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private void Saving(DbContext? context)
+    {
+        if (context is null || OutboxStagingTracker.Find(context) is not { Staged.Count: > 0 } state)
         {
             return;
         }
 
-        if (context.Database.CurrentTransaction is null)
+        var saving = new List<OutboxMessage>(state.Staged.Count);
+        foreach (OutboxMessage message in state.Staged)
+        {
+            if (context.Entry(message).State == EntityState.Added)
+            {
+                saving.Add(message);
+            }
+        }
+
+        state.Staged.Clear();
+        OutboxOwnership? ownership = CommitIsSeen(context) ? directSend.TryOwn() : null;
+        foreach (OutboxMessage message in saving)
+        {
+            // Set on every save, so a save retried after a failure writes what holds now.
+            EntityEntry<OutboxMessage> entry = context.Entry(message);
+            entry.Property(m => m.Status).CurrentValue = ownership is null ? OutboxStatus.Init : OutboxStatus.Publish;
+            entry.Property(m => m.LeaseOwner).CurrentValue = ownership?.LeaseOwner;
+            entry.Property(m => m.LeaseExpiresAt).CurrentValue = ownership?.LeaseExpiresAt;
+        }
+
+        state.Saving = saving;
+        state.SavingOwnership = ownership;
+    }
+
+    private void Saved(DbContext? context)
+    {
+        if (context is null || OutboxStagingTracker.Find(context) is not { Saving: { } saved } state)
+        {
+            return;
+        }
+
+        OutboxOwnership? ownership = state.SavingOwnership;
+        state.Saving = null;
+        state.SavingOwnership = null;
+        if (saved.Count == 0)
+        {
+            return;
+        }
+
+        bool committed = context.Database.CurrentTransaction is null;
+        if (ownership is not null)
+        {
+            if (committed)
+            {
+                directSend.Committed(ownership, saved);
+            }
+            else
+            {
+                state.AwaitingCommit.Add((ownership, saved));
+            }
+        }
+        else if (committed)
         {
             signal.Notify();
         }
         else
         {
-            OutboxStagingTracker.MarkPendingCommit(context);
+            state.InitAwaitingCommit = true;
         }
+    }
+
+    /// <summary>The save failed: its messages are staged again, for a retried save to write.</summary>
+    private static void Failed(DbContext? context)
+    {
+        if (context is null || OutboxStagingTracker.Find(context) is not { Saving: { } saving } state)
+        {
+            return;
+        }
+
+        state.Staged.InsertRange(0, saving);
+        state.Saving = null;
+        state.SavingOwnership = null;
+    }
+
+    /// <summary>
+    /// Whether the commit of what this save writes reaches the interceptors: the save commits on
+    /// its own, or runs in a transaction EF Core began. Not for a transaction the application
+    /// passed in (UseTransaction) or an ambient TransactionScope.
+    /// </summary>
+    private static bool CommitIsSeen(DbContext context)
+    {
+        if (System.Transactions.Transaction.Current is not null)
+        {
+            return false;
+        }
+
+        return context.Database.CurrentTransaction is not { } transaction
+            || OutboxStagingTracker.WasBegun(Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(transaction));
     }
 }

@@ -1,23 +1,28 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 
 namespace Outbox.EntityFrameworkCore;
 
 /// <summary>
-/// Which contexts have staged messages not yet saved, and which saved them inside a transaction
-/// not yet committed. Weak, so a disposed context leaves nothing behind.
+/// What each context has staged, is saving and has saved inside a transaction not yet committed,
+/// and which transactions EF Core began (so their commit is seen). Weak, so a disposed context
+/// or transaction leaves nothing behind. A context is used by one thread at a time, so each
+/// context's <see cref="OutboxContextState"/> needs no lock.
 /// </summary>
 internal static class OutboxStagingTracker
 {
-    private static readonly ConditionalWeakTable<DbContext, object> Staged = [];
-    private static readonly ConditionalWeakTable<DbContext, object> PendingCommit = [];
+    private static readonly ConditionalWeakTable<DbContext, OutboxContextState> States = [];
+    private static readonly ConditionalWeakTable<DbTransaction, object> Begun = [];
     private static readonly object Marker = new();
 
-    public static void MarkStaged(DbContext context) => Staged.AddOrUpdate(context, Marker);
+    public static void Stage(DbContext context, OutboxMessage message) => States.GetOrCreateValue(context).Staged.Add(message);
 
-    public static bool TakeStaged(DbContext context) => Staged.Remove(context);
+    /// <summary>Gets the context's state, or <see langword="null"/> when it never staged a message.</summary>
+    public static OutboxContextState? Find(DbContext context) => States.TryGetValue(context, out OutboxContextState? state) ? state : null;
 
-    public static void MarkPendingCommit(DbContext context) => PendingCommit.AddOrUpdate(context, Marker);
+    public static void MarkBegun(DbTransaction transaction) => Begun.AddOrUpdate(transaction, Marker);
 
-    public static bool TakePendingCommit(DbContext context) => PendingCommit.Remove(context);
+    /// <summary>Gets whether EF Core began <paramref name="transaction"/> (then its commit reaches the transaction interceptor).</summary>
+    public static bool WasBegun(DbTransaction transaction) => Begun.TryGetValue(transaction, out _);
 }

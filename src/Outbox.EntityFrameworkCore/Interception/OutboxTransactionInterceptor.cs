@@ -3,9 +3,24 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Outbox.EntityFrameworkCore;
 
-/// <summary>Wakes the relay when a transaction that saved outbox rows commits; forgets them on rollback.</summary>
-internal sealed class OutboxTransactionInterceptor(IOutboxSignal signal) : DbTransactionInterceptor
+/// <summary>
+/// Notes the transactions EF Core begins; when one that saved outbox messages commits, hands the
+/// owned ones to the direct sender and wakes the relay for INIT ones; on rollback, forgets them.
+/// </summary>
+internal sealed class OutboxTransactionInterceptor(IOutboxSignal signal, IOutboxDirectSend directSend) : DbTransactionInterceptor
 {
+    public override DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    {
+        OutboxStagingTracker.MarkBegun(result);
+        return result;
+    }
+
+    public override ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+    {
+        OutboxStagingTracker.MarkBegun(result);
+        return ValueTask.FromResult(result);
+    }
+
     public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Committed(eventData);
 
     public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -24,17 +39,30 @@ internal sealed class OutboxTransactionInterceptor(IOutboxSignal signal) : DbTra
 
     private void Committed(TransactionEndEventData eventData)
     {
-        if (eventData.Context is { } context && OutboxStagingTracker.TakePendingCommit(context))
+        if (eventData.Context is not { } context || OutboxStagingTracker.Find(context) is not { } state)
         {
+            return;
+        }
+
+        foreach ((OutboxOwnership ownership, List<OutboxMessage> messages) in state.AwaitingCommit)
+        {
+            directSend.Committed(ownership, messages);
+        }
+
+        state.AwaitingCommit.Clear();
+        if (state.InitAwaitingCommit)
+        {
+            state.InitAwaitingCommit = false;
             signal.Notify();
         }
     }
 
     private static void RolledBack(TransactionEndEventData eventData)
     {
-        if (eventData.Context is { } context)
+        if (eventData.Context is { } context && OutboxStagingTracker.Find(context) is { } state)
         {
-            OutboxStagingTracker.TakePendingCommit(context);
+            state.AwaitingCommit.Clear();
+            state.InitAwaitingCommit = false;
         }
     }
 }

@@ -64,6 +64,19 @@ internal abstract class OutboxSqlDialect
     /// </summary>
     public abstract IReadOnlyList<OutboxStatement> HeadsClaim(OutboxTable t, OutboxClaim claim, bool relaxedCommit);
 
+    /// <summary>
+    /// The statements of one direct-send call: the outcomes, then, serialized with claims, a query
+    /// returning (in position order) the ids among <paramref name="claim"/>'s that are still held
+    /// by its owner and may be sent now (<see cref="Admissible"/>). Writes nothing for those.
+    /// </summary>
+    public abstract IReadOnlyList<OutboxStatement> AdmitOwned(OutboxTable t, IReadOnlyList<OutboxOutcome> outcomes, OutboxOwnedClaim claim, bool deleteCompleted, bool relaxedCommit);
+
+    /// <summary>Gives owned messages back (<see cref="ReleaseSet"/>) where <paramref name="leaseOwner"/> still holds them, returning their ids.</summary>
+    public abstract OutboxStatement ReleaseOwned(OutboxTable t, string leaseOwner, IReadOnlyList<Guid> ids, bool relaxedCommit);
+
+    /// <summary>The database's now, in the type the time columns hold.</summary>
+    public virtual OutboxStatement DatabaseTime(OutboxTable t) => new($"SELECT {Now}", []);
+
     /// <summary>Deletes at most <paramref name="limit"/> rows of a final status that reached it more than <paramref name="retention"/> ago, in one short statement.</summary>
     public abstract OutboxStatement DeleteFinished(OutboxTable t, OutboxStatus status, TimeSpan retention, int limit);
 
@@ -91,11 +104,14 @@ internal abstract class OutboxSqlDialect
 
     /// <summary>
     /// The due-and-claimable condition on alias <c>c</c>, shared by every dialect. With key order, a
-    /// message is claimable only when no other unfinished message of its key comes before it, in
-    /// this order: messages already claimed once (<c>published_at</c> set) by their position, then
-    /// messages never claimed by their position. So at most one message per key is in flight,
-    /// whatever the ids, and a message is never overtaken by one whose transaction committed after
-    /// it was first claimed (its position is lower only because that transaction inserted first).
+    /// message is claimable only when no other message of its key is in flight (PUBLISH under a
+    /// live lease: claimed, or written owned by a direct send) and no other unfinished message of
+    /// its key comes before it, in this order: messages already claimed once (<c>published_at</c>
+    /// set) by their position, then messages never claimed by their position. So at most one
+    /// message per key is in flight, whatever the ids, and a message is never overtaken by one
+    /// whose transaction committed after it was first claimed (its position is lower only because
+    /// that transaction inserted first). A direct message whose writer died before recording it
+    /// counts as never claimed: its key's earlier messages go first.
     /// </summary>
     /// <param name="t">The table.</param>
     /// <param name="preserveKeyOrder">Whether to apply the per-key rule.</param>
@@ -107,11 +123,12 @@ internal abstract class OutboxSqlDialect
         var sql = new StringBuilder(Due(t, "c"));
         if (preserveKeyOrder)
         {
-            // Claimed-before messages of the key (few: in flight or waiting for a retry; their own index):
-            // one in flight blocks every other; any blocks one never claimed; a lower position blocks the rest.
             sql.Append(CultureInfo.InvariantCulture, $" AND (c.{t.Key} IS NULL OR (")
-                .Append(CultureInfo.InvariantCulture, $"NOT EXISTS (SELECT 1 FROM {t.Name} AS p{probeHint} WHERE p.{t.Key} = c.{t.Key} AND p.{t.Status} < {Complete} AND p.{t.PublishedAt} IS NOT NULL AND p.{t.Id} <> c.{t.Id}")
-                .Append(CultureInfo.InvariantCulture, $" AND ((p.{t.Status} = {Publish} AND p.{t.LeaseExpiresAt} > {Now}) OR c.{t.PublishedAt} IS NULL OR p.{t.Sequence} < c.{t.Sequence}))")
+                .Append(InFlightProbe(t, "c", probeHint))
+                // Claimed-before messages of the key (few: in flight or waiting for a retry; their own
+                // index): any blocks one never claimed; a lower position blocks the rest.
+                .Append(CultureInfo.InvariantCulture, $" AND NOT EXISTS (SELECT 1 FROM {t.Name} AS p{probeHint} WHERE p.{t.Key} = c.{t.Key} AND p.{t.Status} < {Complete} AND p.{t.PublishedAt} IS NOT NULL AND p.{t.Id} <> c.{t.Id}")
+                .Append(CultureInfo.InvariantCulture, $" AND (c.{t.PublishedAt} IS NULL OR p.{t.Sequence} < c.{t.Sequence}))")
                 // A never-claimed message must be its key's first unfinished one. Written as MIN(position),
                 // which always reads one entry of the (key, position) index: as NOT EXISTS (… lower
                 // position), one hot key's statistics made PostgreSQL probe with a sequential scan.
@@ -120,6 +137,26 @@ internal abstract class OutboxSqlDialect
 
         return sql.ToString();
     }
+
+    /// <summary>
+    /// Whether the owned message aliased <paramref name="m"/> may be sent now (a direct send): it
+    /// has no key, or no message of its key is in flight under another owner (the owner's own
+    /// sender keeps one per key in flight, in memory, and its later messages are PUBLISH too), none
+    /// has a lower position unfinished, and none was claimed before. The same rule as
+    /// <see cref="Claimable"/> for a message never claimed, read with nothing written.
+    /// </summary>
+    protected string Admissible(OutboxTable t, string m, string probeHint = "") =>
+        $"({m}.{t.Key} IS NULL OR ({InFlightProbe(t, m, probeHint, $" AND f.{t.LeaseOwner} <> @owner")}" +
+        $" AND NOT EXISTS (SELECT 1 FROM {t.Name} AS q{probeHint} WHERE q.{t.Key} = {m}.{t.Key} AND q.{t.Status} < {Complete} AND q.{t.PublishedAt} IS NOT NULL AND q.{t.Id} <> {m}.{t.Id})" +
+        $" AND NOT EXISTS (SELECT 1 FROM {t.Name} AS e{probeHint} WHERE e.{t.Key} = {m}.{t.Key} AND e.{t.Status} < {Complete} AND e.{t.Sequence} < {m}.{t.Sequence})))";
+
+    /// <summary>No other message of the key of <paramref name="alias"/>'s row is PUBLISH under a live lease (its own index: few rows).</summary>
+    private string InFlightProbe(OutboxTable t, string alias, string probeHint, string otherOwner = "") =>
+        $"NOT EXISTS (SELECT 1 FROM {t.Name} AS f{probeHint} WHERE f.{t.Key} = {alias}.{t.Key} AND f.{t.Status} = {Publish} AND f.{t.LeaseExpiresAt} > {Now} AND f.{t.Id} <> {alias}.{t.Id}{otherOwner})";
+
+    /// <summary>The SET list (without SET) that gives owned messages back: INIT, due now, no lease; they keep their position.</summary>
+    protected string ReleaseSet(OutboxTable t) =>
+        $"{t.Status} = {Init}, {t.NextAttemptAt} = {Now}, {t.LeaseOwner} = NULL, {t.LeaseExpiresAt} = NULL";
 
     /// <summary>
     /// The claim's window as a condition on alias <c>c</c>: of the first <c>@window</c> unfinished
@@ -166,12 +203,15 @@ internal abstract class OutboxSqlDialect
             parameters.Add(Duration("r" + n, values.RetryAfter));
         }
 
-        return $"{t.Status} = @s{n}, {t.Attempts} = @a{n}, {t.LastError} = COALESCE(@e{n}, {t.LastError}), {time}, {t.LeaseOwner} = NULL, {t.LeaseExpiresAt} = NULL";
+        // A direct message sent once counts as claimed before from now on (see OutboxOutcome.WasSent).
+        string published = values.Status == OutboxStatus.Init && values.WasSent ? $", {t.PublishedAt} = COALESCE({t.PublishedAt}, {Now})" : string.Empty;
+        return $"{t.Status} = @s{n}, {t.Attempts} = @a{n}, {t.LastError} = COALESCE(@e{n}, {t.LastError}), {time}{published}, {t.LeaseOwner} = NULL, {t.LeaseExpiresAt} = NULL";
     }
 
     /// <summary>What an outcome writes, without its message: outcomes with equal values share one statement.</summary>
-    protected static OutboxOutcome StoredValues(OutboxOutcome outcome) =>
-        outcome with { MessageId = Guid.Empty, RetryAfter = outcome.Status == OutboxStatus.Init ? outcome.RetryAfter : TimeSpan.Zero };
+    protected static OutboxOutcome StoredValues(OutboxOutcome outcome) => outcome.Status == OutboxStatus.Init
+        ? outcome with { MessageId = Guid.Empty }
+        : outcome with { MessageId = Guid.Empty, RetryAfter = TimeSpan.Zero, WasSent = false };
 
     /// <summary>Throws unless <paramref name="status"/> is one retention deletes.</summary>
     protected static void CheckFinal(OutboxStatus status)

@@ -33,6 +33,9 @@ internal enum OutboxStatementKind
     /// <summary>Returns one number: how many unfinished rows the claim's window holds (see <see cref="OutboxSqlDialect.ClaimWindow"/>).</summary>
     WindowCount,
 
-    /// <summary>A whole bookkeeping call in one script: a result set with the applied count and the window count, then the claimed rows.</summary>
+    /// <summary>Returns message ids, one per row (the owned messages a direct send may send, or those given back).</summary>
+    Ids,
+
+    /// <summary>A whole bookkeeping call in one script: a result set with the applied count and the window count, then the claimed rows or the ids.</summary>
     Script,
 }

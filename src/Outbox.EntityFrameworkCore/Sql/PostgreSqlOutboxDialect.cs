@@ -24,8 +24,54 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
 
     public override IReadOnlyList<OutboxStatement> Bookkeeping(OutboxTable t, IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim? claim, bool deleteCompleted, bool relaxedCommit)
     {
-        var statements = new List<OutboxStatement>();
         string relaxed = AndRelaxedCommit(relaxedCommit);
+        List<OutboxStatement> statements = Outcomes(t, outcomes, deleteCompleted, relaxed);
+        if (claim is { } next)
+        {
+            statements.Add(Lock(t));
+            if (next.PreserveKeyOrder)
+            {
+                statements.Add(new OutboxStatement(
+                    $"SELECT count(*) FROM (SELECT 1 FROM {t.Name} AS w WHERE w.{t.Status} < {Complete} ORDER BY w.{t.Sequence} LIMIT @window) AS w",
+                    [OutboxParameter.Of("window", ClaimWindow(next))],
+                    OutboxStatementKind.WindowCount));
+            }
+
+            string window = next.PreserveKeyOrder
+                ? InWindow(t, $"SELECT u.{t.Id} AS id, u.{t.Key} AS k, u.{t.Sequence} AS pos, u.{t.PublishedAt} AS pub FROM {t.Name} AS u WHERE u.{t.Status} < {Complete} ORDER BY u.{t.Sequence} LIMIT @window")
+                : string.Empty;
+            statements.Add(ClaimStatement(t, next, string.Empty, window, relaxed));
+        }
+
+        return statements;
+    }
+
+    // The lock serializes the decision with claims: a claim that has not committed yet cannot
+    // leave a key with a message in flight that this query does not see.
+    public override IReadOnlyList<OutboxStatement> AdmitOwned(OutboxTable t, IReadOnlyList<OutboxOutcome> outcomes, OutboxOwnedClaim claim, bool deleteCompleted, bool relaxedCommit)
+    {
+        List<OutboxStatement> statements = Outcomes(t, outcomes, deleteCompleted, AndRelaxedCommit(relaxedCommit));
+        if (claim.MessageIds.Count > 0)
+        {
+            statements.Add(Lock(t));
+            statements.Add(new OutboxStatement(
+                $"SELECT m.{t.Id} FROM {t.Name} AS m WHERE m.{t.Id} = ANY(@owned) AND m.{t.Status} = {Publish} AND m.{t.LeaseOwner} = @owner AND {Admissible(t, "m")} ORDER BY m.{t.Sequence}",
+                [OutboxParameter.Of("owned", claim.MessageIds.ToArray()), OutboxParameter.Of("owner", claim.LeaseOwner)],
+                OutboxStatementKind.Ids));
+        }
+
+        return statements;
+    }
+
+    public override OutboxStatement ReleaseOwned(OutboxTable t, string leaseOwner, IReadOnlyList<Guid> ids, bool relaxedCommit) => new(
+        $"UPDATE {t.Name} SET {ReleaseSet(t)} WHERE {t.Id} = ANY(@ids) AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner{AndRelaxedCommit(relaxedCommit)} RETURNING {t.Id}",
+        [OutboxParameter.Of("ids", ids.ToArray()), OutboxParameter.Of("owner", leaseOwner)],
+        OutboxStatementKind.Ids);
+
+    /// <summary>The outcome statements: completions deleted or updated, the rest updated, grouped by the values they write.</summary>
+    private List<OutboxStatement> Outcomes(OutboxTable t, IReadOnlyList<OutboxOutcome> outcomes, bool deleteCompleted, string relaxed)
+    {
+        var statements = new List<OutboxStatement>();
         IEnumerable<OutboxOutcome> updates = outcomes;
         if (deleteCompleted)
         {
@@ -51,23 +97,6 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
                 $"UPDATE {t.Name} SET {set} WHERE {t.Id} = ANY(@ids) AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner{relaxed}",
                 parameters,
                 OutboxStatementKind.Outcome));
-        }
-
-        if (claim is { } next)
-        {
-            statements.Add(Lock(t));
-            if (next.PreserveKeyOrder)
-            {
-                statements.Add(new OutboxStatement(
-                    $"SELECT count(*) FROM (SELECT 1 FROM {t.Name} AS w WHERE w.{t.Status} < {Complete} ORDER BY w.{t.Sequence} LIMIT @window) AS w",
-                    [OutboxParameter.Of("window", ClaimWindow(next))],
-                    OutboxStatementKind.WindowCount));
-            }
-
-            string window = next.PreserveKeyOrder
-                ? InWindow(t, $"SELECT u.{t.Id} AS id, u.{t.Key} AS k, u.{t.Sequence} AS pos, u.{t.PublishedAt} AS pub FROM {t.Name} AS u WHERE u.{t.Status} < {Complete} ORDER BY u.{t.Sequence} LIMIT @window")
-                : string.Empty;
-            statements.Add(ClaimStatement(t, next, string.Empty, window, relaxed));
         }
 
         return statements;

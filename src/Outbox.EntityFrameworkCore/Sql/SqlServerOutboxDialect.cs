@@ -88,18 +88,7 @@ internal sealed class SqlServerOutboxDialect : OutboxSqlDialect
     {
         var parameters = new List<OutboxParameter> { OutboxParameter.Of("lock", LockResource(t)) };
         StringBuilder sql = LockedScript();
-
-        int n = 0;
-        foreach (IGrouping<OutboxOutcome, OutboxOutcome> group in outcomes.GroupBy(StoredValues))
-        {
-            string g = (n++).ToString(CultureInfo.InvariantCulture);
-            parameters.Add(OutboxParameter.Of("o" + g, group.Key.LeaseOwner));
-            parameters.Add(OutboxParameter.Of("ids" + g, IdsJson(group.Select(o => o.MessageId))));
-            string condition = $"WHERE {IdIn(t, "@ids" + g)} AND {t.Status} = {Publish} AND {t.LeaseOwner} = @o{g}";
-            sql.AppendLine(deleteCompleted && group.Key.Status == OutboxStatus.Complete
-                ? $"DELETE FROM {t.Name} OUTPUT deleted.{t.Id} INTO @changed {condition};"
-                : $"UPDATE {t.Name} SET {OutcomeSet(t, group.Key, g, parameters)} OUTPUT deleted.{t.Id} INTO @changed {condition};");
-        }
+        AppendOutcomes(sql, t, outcomes, deleteCompleted, parameters);
 
         if (claim is { } next)
         {
@@ -127,6 +116,51 @@ internal sealed class SqlServerOutboxDialect : OutboxSqlDialect
         }
 
         return new OutboxStatement(sql.ToString(), parameters, OutboxStatementKind.Script);
+    }
+
+    // Under the table's lock, like a claim; the owned messages' own rows are committed (READPAST
+    // reads them), and the probes skip uncommitted inserts as the claim's do.
+    public override IReadOnlyList<OutboxStatement> AdmitOwned(OutboxTable t, IReadOnlyList<OutboxOutcome> outcomes, OutboxOwnedClaim claim, bool deleteCompleted, bool relaxedCommit)
+    {
+        if (claim.MessageIds.Count == 0)
+        {
+            return [Script(t, outcomes, claim: null, deleteCompleted, string.Empty, window: null)];
+        }
+
+        var parameters = new List<OutboxParameter> { OutboxParameter.Of("lock", LockResource(t)), OutboxParameter.Of("owned", IdsJson(claim.MessageIds)), OutboxParameter.Of("owner", claim.LeaseOwner) };
+        StringBuilder sql = LockedScript();
+        AppendOutcomes(sql, t, outcomes, deleteCompleted, parameters);
+        sql.AppendLine("DECLARE @admitted TABLE (id uniqueidentifier NOT NULL, seq bigint NOT NULL);")
+            .AppendLine(CultureInfo.InvariantCulture, $"INSERT INTO @admitted (id, seq) SELECT m.{t.Id}, m.{t.Sequence} FROM {t.Name} AS m WITH (READPAST) WHERE m.{t.Id} IN (SELECT id FROM OPENJSON(@owned) WITH (id uniqueidentifier '$')) AND m.{t.Status} = {Publish} AND m.{t.LeaseOwner} = @owner AND {Admissible(t, "m", " WITH (READPAST)")};")
+            .AppendLine("COMMIT TRANSACTION;")
+            .AppendLine("SELECT COUNT(*), NULL FROM @changed;")
+            .AppendLine("SELECT id FROM @admitted ORDER BY seq;");
+        return [new OutboxStatement(sql.ToString(), parameters, OutboxStatementKind.Script)];
+    }
+
+    public override OutboxStatement ReleaseOwned(OutboxTable t, string leaseOwner, IReadOnlyList<Guid> ids, bool relaxedCommit) => new(
+        LockedScript()
+            .AppendLine(CultureInfo.InvariantCulture, $"UPDATE {t.Name} SET {ReleaseSet(t)} OUTPUT deleted.{t.Id} INTO @changed WHERE {IdIn(t, "@ids")} AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner;")
+            .AppendLine("COMMIT TRANSACTION;")
+            .AppendLine("SELECT id FROM @changed;")
+            .ToString(),
+        [OutboxParameter.Of("lock", LockResource(t)), OutboxParameter.Of("ids", IdsJson(ids)), OutboxParameter.Of("owner", leaseOwner)],
+        OutboxStatementKind.Ids);
+
+    /// <summary>One statement per group of equal outcomes, each counting the rows it changed into <c>@changed</c>.</summary>
+    private void AppendOutcomes(StringBuilder sql, OutboxTable t, IReadOnlyList<OutboxOutcome> outcomes, bool deleteCompleted, List<OutboxParameter> parameters)
+    {
+        int n = 0;
+        foreach (IGrouping<OutboxOutcome, OutboxOutcome> group in outcomes.GroupBy(StoredValues))
+        {
+            string g = (n++).ToString(CultureInfo.InvariantCulture);
+            parameters.Add(OutboxParameter.Of("o" + g, group.Key.LeaseOwner));
+            parameters.Add(OutboxParameter.Of("ids" + g, IdsJson(group.Select(o => o.MessageId))));
+            string condition = $"WHERE {IdIn(t, "@ids" + g)} AND {t.Status} = {Publish} AND {t.LeaseOwner} = @o{g}";
+            sql.AppendLine(deleteCompleted && group.Key.Status == OutboxStatus.Complete
+                ? $"DELETE FROM {t.Name} OUTPUT deleted.{t.Id} INTO @changed {condition};"
+                : $"UPDATE {t.Name} SET {OutcomeSet(t, group.Key, g, parameters)} OUTPUT deleted.{t.Id} INTO @changed {condition};");
+        }
     }
 
     // Finished rows only, which nothing else changes but a requeue of a DEAD one: READPAST skips

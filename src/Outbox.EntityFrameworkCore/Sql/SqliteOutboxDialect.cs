@@ -22,16 +22,7 @@ internal sealed class SqliteOutboxDialect : OutboxSqlDialect
 
     public override IReadOnlyList<OutboxStatement> Bookkeeping(OutboxTable t, IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim? claim, bool deleteCompleted, bool relaxedCommit)
     {
-        var statements = new List<OutboxStatement>();
-        foreach (OutboxOutcome outcome in outcomes)
-        {
-            var parameters = new List<OutboxParameter> { OutboxParameter.Of("owner", outcome.LeaseOwner), OutboxParameter.Of("id", outcome.MessageId) };
-            string condition = $"WHERE {t.Id} = @id AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner";
-            statements.Add(deleteCompleted && outcome.Status == OutboxStatus.Complete
-                ? new OutboxStatement($"DELETE FROM {t.Name} {condition}", parameters, OutboxStatementKind.Outcome)
-                : new OutboxStatement($"UPDATE {t.Name} SET {OutcomeSet(t, outcome, string.Empty, parameters)} {condition}", parameters, OutboxStatementKind.Outcome));
-        }
-
+        List<OutboxStatement> statements = Outcomes(t, outcomes, deleteCompleted);
         if (claim is { } next)
         {
             if (next.PreserveKeyOrder)
@@ -46,6 +37,42 @@ internal sealed class SqliteOutboxDialect : OutboxSqlDialect
                 ? InWindow(t, $"SELECT u.{t.Id} AS id, u.{t.Key} AS k, u.{t.Sequence} AS pos, u.{t.PublishedAt} AS pub FROM {t.Name} AS u WHERE u.{t.Status} < {Complete} ORDER BY u.{t.Sequence} LIMIT @window")
                 : string.Empty;
             statements.Add(ClaimStatement(t, next, string.Empty, window));
+        }
+
+        return statements;
+    }
+
+    // In the store's transaction (BEGIN IMMEDIATE): the one writer at a time, as claims are.
+    public override IReadOnlyList<OutboxStatement> AdmitOwned(OutboxTable t, IReadOnlyList<OutboxOutcome> outcomes, OutboxOwnedClaim claim, bool deleteCompleted, bool relaxedCommit)
+    {
+        List<OutboxStatement> statements = Outcomes(t, outcomes, deleteCompleted);
+        if (claim.MessageIds.Count > 0)
+        {
+            statements.Add(new OutboxStatement(
+                $"SELECT m.{t.Id} FROM {t.Name} AS m WHERE m.{t.Id} IN ({Ids(claim.MessageIds)}) AND m.{t.Status} = {Publish} AND m.{t.LeaseOwner} = @owner AND {Admissible(t, "m")} ORDER BY m.{t.Sequence}",
+                [.. IdParameters(claim.MessageIds), OutboxParameter.Of("owner", claim.LeaseOwner)],
+                OutboxStatementKind.Ids));
+        }
+
+        return statements;
+    }
+
+    public override OutboxStatement ReleaseOwned(OutboxTable t, string leaseOwner, IReadOnlyList<Guid> ids, bool relaxedCommit) => new(
+        $"UPDATE {t.Name} SET {ReleaseSet(t)} WHERE {t.Id} IN ({Ids(ids)}) AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner RETURNING {t.Id}",
+        [.. IdParameters(ids), OutboxParameter.Of("owner", leaseOwner)],
+        OutboxStatementKind.Ids);
+
+    /// <summary>One statement per outcome (SQLite has no array parameters; the statements run in one transaction).</summary>
+    private List<OutboxStatement> Outcomes(OutboxTable t, IReadOnlyList<OutboxOutcome> outcomes, bool deleteCompleted)
+    {
+        var statements = new List<OutboxStatement>();
+        foreach (OutboxOutcome outcome in outcomes)
+        {
+            var parameters = new List<OutboxParameter> { OutboxParameter.Of("owner", outcome.LeaseOwner), OutboxParameter.Of("id", outcome.MessageId) };
+            string condition = $"WHERE {t.Id} = @id AND {t.Status} = {Publish} AND {t.LeaseOwner} = @owner";
+            statements.Add(deleteCompleted && outcome.Status == OutboxStatus.Complete
+                ? new OutboxStatement($"DELETE FROM {t.Name} {condition}", parameters, OutboxStatementKind.Outcome)
+                : new OutboxStatement($"UPDATE {t.Name} SET {OutcomeSet(t, outcome, string.Empty, parameters)} {condition}", parameters, OutboxStatementKind.Outcome));
         }
 
         return statements;

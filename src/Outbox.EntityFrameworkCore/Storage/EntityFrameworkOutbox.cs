@@ -32,7 +32,7 @@ internal sealed class EntityFrameworkOutbox<TContext>(TContext context, OutboxMe
         }
 
         context.Set<OutboxMessage>().Add(message);
-        OutboxStagingTracker.MarkStaged(context);
+        OutboxStagingTracker.Stage(context, message);
         return message;
     }
 }

@@ -38,6 +38,44 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
             cancellationToken);
     }
 
+    /// <summary>
+    /// One round trip on the happy path: the outcomes, then the owned messages that may go (a read
+    /// serialized with claims; nothing written for them). Only when some must wait for an earlier
+    /// message of their key does a second statement give those back.
+    /// </summary>
+    public Task<OutboxOwnedClaimResult> RecordOutcomesAndClaimOwnedAsync(IReadOnlyList<OutboxOutcome> outcomes, OutboxOwnedClaim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        ArgumentNullException.ThrowIfNull(claim.MessageIds);
+        if (outcomes.Count == 0 && claim.MessageIds.Count == 0)
+        {
+            return Task.FromResult(new OutboxOwnedClaimResult(0, [], []));
+        }
+
+        return WithConnectionAsync(
+            async (sql, runner, token) =>
+            {
+                OutboxBookkeeping done = await runner.BookkeepingAsync(sql.Dialect.AdmitOwned(sql.Table, outcomes, claim, DeleteOnComplete, OwnTransaction), claim: null, token).ConfigureAwait(false);
+                IReadOnlyList<Guid> admitted = done.Ids ?? [];
+                List<Guid> refused = claim.MessageIds.Except(admitted).ToList();
+                IReadOnlyList<Guid> released = refused.Count == 0
+                    ? []
+                    : await runner.IdsAsync(sql.Dialect.ReleaseOwned(sql.Table, claim.LeaseOwner, refused, OwnTransaction), token).ConfigureAwait(false);
+                return new OutboxOwnedClaimResult(done.Applied, admitted, released);
+            },
+            cancellationToken);
+    }
+
+    public Task<DateTimeOffset> GetDatabaseTimeAsync(CancellationToken cancellationToken = default) =>
+        WithConnectionAsync(
+            (sql, runner, token) => runner.QueryAsync(
+                sql.Dialect.DatabaseTime(sql.Table),
+                static async (reader, token) => await reader.ReadAsync(token).ConfigureAwait(false)
+                    ? reader.GetFieldValue<DateTimeOffset>(0)
+                    : throw new InvalidOperationException("The database returned no time."),
+                token),
+            cancellationToken);
+
     public async Task<int> RecordOutcomesAsync(IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outcomes);

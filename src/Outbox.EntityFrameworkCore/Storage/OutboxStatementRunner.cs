@@ -12,7 +12,7 @@ namespace Outbox.EntityFrameworkCore;
 internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
 {
     /// <summary>Runs one bookkeeping call's statements.</summary>
-    /// <returns>How many outcomes were applied, the claimed rows in position order, and how many rows the claim's window held (when it had one).</returns>
+    /// <returns>How many outcomes were applied, the claimed rows in position order, how many rows the claim's window held (when it had one), and the ids an <see cref="OutboxStatementKind.Ids"/> statement returned.</returns>
     public async Task<OutboxBookkeeping> BookkeepingAsync(IReadOnlyList<OutboxStatement> statements, OutboxClaim? claim, CancellationToken cancellationToken)
     {
         if (statements.Count == 0)
@@ -27,10 +27,14 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
             bool counted = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             int applied = counted ? reader.GetInt32(0) : 0;
             long? window = counted && !reader.IsDBNull(1) ? Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture) : null;
-            IReadOnlyList<OutboxMessage> rows = claim is { } scripted && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false)
-                ? await OutboxRowReader.ReadClaimedAsync(reader, scripted, cancellationToken).ConfigureAwait(false)
-                : [];
-            return new(applied, rows, window);
+            if (!await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return new(applied, [], window);
+            }
+
+            return claim is { } scripted
+                ? new(applied, await OutboxRowReader.ReadClaimedAsync(reader, scripted, cancellationToken).ConfigureAwait(false), window)
+                : new(applied, [], window, await ReadIdsAsync(reader, cancellationToken).ConfigureAwait(false));
         }
 
         DbConnection connection = context.Database.GetDbConnection();
@@ -48,6 +52,7 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
             int applied = 0;
             long? window = null;
             IReadOnlyList<OutboxMessage> claimed = [];
+            IReadOnlyList<Guid>? ids = null;
             foreach (OutboxStatement statement in statements)
             {
                 await using DbCommand command = Command(statement);
@@ -55,6 +60,11 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
                 {
                     await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                     claimed = await OutboxRowReader.ReadClaimedAsync(reader, claim!.Value, cancellationToken).ConfigureAwait(false);
+                }
+                else if (statement.Kind == OutboxStatementKind.Ids)
+                {
+                    await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    ids = await ReadIdsAsync(reader, cancellationToken).ConfigureAwait(false);
                 }
                 else if (statement.Kind == OutboxStatementKind.WindowCount)
                 {
@@ -72,7 +82,7 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
                 await own.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            return new(applied, claimed, window);
+            return new(applied, claimed, window, ids);
         }
         finally
         {
@@ -89,6 +99,10 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
         await using DbCommand command = Command(statement);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Runs one statement that returns message ids.</summary>
+    public Task<List<Guid>> IdsAsync(OutboxStatement statement, CancellationToken cancellationToken) =>
+        QueryAsync(statement, ReadIdsAsync, cancellationToken);
 
     /// <summary>Runs one query and reads its rows with <paramref name="read"/>.</summary>
     public async Task<T> QueryAsync<T>(OutboxStatement statement, Func<DbDataReader, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
@@ -116,6 +130,7 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
         }
 
         IReadOnlyList<OutboxMessage> claimed = [];
+        IReadOnlyList<Guid>? ids = null;
         long? window = null;
         if (statements.Any(ReturnsRows))
         {
@@ -136,6 +151,10 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
                 {
                     window = reader.GetInt64(0);
                 }
+                else if (statement.Kind == OutboxStatementKind.Ids)
+                {
+                    ids = await ReadIdsAsync(reader, cancellationToken).ConfigureAwait(false);
+                }
 
                 more = await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -151,11 +170,22 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
             applied += statements[i].Kind == OutboxStatementKind.Outcome ? Math.Max(batch.BatchCommands[i].RecordsAffected, 0) : 0;
         }
 
-        return new(applied, claimed, window);
+        return new(applied, claimed, window, ids);
     }
 
     private static bool ReturnsRows(OutboxStatement statement) =>
-        statement.Kind is OutboxStatementKind.Claim or OutboxStatementKind.SkippedResult or OutboxStatementKind.WindowCount;
+        statement.Kind is OutboxStatementKind.Claim or OutboxStatementKind.SkippedResult or OutboxStatementKind.WindowCount or OutboxStatementKind.Ids;
+
+    private static async Task<List<Guid>> ReadIdsAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var ids = new List<Guid>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(reader.GetFieldValue<Guid>(0));
+        }
+
+        return ids;
+    }
 
     private DbCommand Command(OutboxStatement statement)
     {

@@ -19,6 +19,12 @@ internal sealed class FakeOutboxStore(TimeProvider? clock = null) : IOutboxStore
 
     public int RecordCalls { get; private set; }
 
+    /// <summary>Gets how many times owned messages were put to the store (direct sends).</summary>
+    public int OwnedClaimCalls { get; private set; }
+
+    /// <summary>Gets how many claims ran.</summary>
+    public int ClaimCalls { get; private set; }
+
     /// <summary>Gets or sets what happens while a claim runs (say, the relay's process stalls).</summary>
     public Action? DuringClaim { get; set; }
 
@@ -45,6 +51,7 @@ internal sealed class FakeOutboxStore(TimeProvider? clock = null) : IOutboxStore
         DuringClaim?.Invoke();
         lock (gate)
         {
+            ClaimCalls++;
             DateTimeOffset now = databaseClock.GetUtcNow();
             var claimed = new List<OutboxMessage>();
             foreach ((long position, OutboxMessage row) in rows.OrderBy(r => r.Position))
@@ -109,6 +116,7 @@ internal sealed class FakeOutboxStore(TimeProvider? clock = null) : IOutboxStore
                 row.Status = outcome.Status;
                 row.Attempts = outcome.Attempts;
                 row.NextAttemptAt = outcome.Status == OutboxStatus.Init ? now + outcome.RetryAfter : row.NextAttemptAt;
+                row.PublishedAt ??= outcome.Status == OutboxStatus.Init && outcome.WasSent ? now : null;
                 row.LastError = outcome.LastError ?? row.LastError;
                 row.CompletedAt = outcome.Status is OutboxStatus.Complete or OutboxStatus.Dead ? now : row.CompletedAt;
                 row.LeaseOwner = null;
@@ -119,6 +127,48 @@ internal sealed class FakeOutboxStore(TimeProvider? clock = null) : IOutboxStore
             return Task.FromResult(applied);
         }
     }
+
+    public async Task<OutboxOwnedClaimResult> RecordOutcomesAndClaimOwnedAsync(IReadOnlyList<OutboxOutcome> outcomes, OutboxOwnedClaim claim, CancellationToken cancellationToken = default)
+    {
+        int recorded = outcomes.Count == 0 ? 0 : await RecordOutcomesAsync(outcomes, cancellationToken);
+        lock (gate)
+        {
+            OwnedClaimCalls++;
+            DateTimeOffset now = databaseClock.GetUtcNow();
+            var admitted = new List<Guid>();
+            var released = new List<Guid>();
+            foreach ((long position, OutboxMessage row) in rows.Where(r => claim.MessageIds.Contains(r.Row.Id)).OrderBy(r => r.Position))
+            {
+                if (row.Status != OutboxStatus.Publish || row.LeaseOwner != claim.LeaseOwner)
+                {
+                    continue;
+                }
+
+                // As the SQL stores: none of the key in flight under another owner, claimed before, or earlier and unfinished.
+                bool blocked = row.Key is not null && rows.Any(p =>
+                    p.Row != row && p.Row.Key == row.Key && OutboxStateMachine.IsUnfinished(p.Row.Status)
+                    && ((p.Row.Status == OutboxStatus.Publish && p.Row.LeaseExpiresAt > now && p.Row.LeaseOwner != claim.LeaseOwner)
+                        || p.Row.PublishedAt is not null
+                        || p.Position < position));
+                if (blocked)
+                {
+                    row.Status = OutboxStatus.Init;
+                    row.NextAttemptAt = now;
+                    row.LeaseOwner = null;
+                    row.LeaseExpiresAt = null;
+                    released.Add(row.Id);
+                }
+                else
+                {
+                    admitted.Add(row.Id);
+                }
+            }
+
+            return new OutboxOwnedClaimResult(recorded, admitted, released);
+        }
+    }
+
+    public Task<DateTimeOffset> GetDatabaseTimeAsync(CancellationToken cancellationToken = default) => Task.FromResult(databaseClock.GetUtcNow());
 
     public Task<OutboxSummary> GetSummaryAsync(CancellationToken cancellationToken = default)
     {

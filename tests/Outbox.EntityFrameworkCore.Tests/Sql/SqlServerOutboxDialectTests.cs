@@ -31,6 +31,7 @@ public sealed class SqlServerOutboxDialectTests(ITestOutputHelper output)
         "requeue", "summary",
         "claim, schema-qualified table with a bracket in its name",
         "heads claim (a window full of blocked rows)",
+        "admit owned (direct sends), with outcomes", "admit owned, delete-on-complete", "release owned",
     ];
 
     [Theory]
@@ -115,6 +116,9 @@ public sealed class SqlServerOutboxDialectTests(ITestOutputHelper output)
             "confirm: delete" => [dialect.Confirm(t, Ids, deleteCompleted: true)],
             "requeue" => [dialect.Requeue(t, Ids)],
             "summary" => [OutboxSqlDialect.Summary(t)],
+            "admit owned (direct sends), with outcomes" => dialect.AdmitOwned(t, all, new OutboxOwnedClaim("relay-a", Ids), deleteCompleted: false, relaxedCommit: true),
+            "admit owned, delete-on-complete" => dialect.AdmitOwned(t, all, new OutboxOwnedClaim("relay-a", Ids), deleteCompleted: true, relaxedCommit: false),
+            "release owned" => [dialect.ReleaseOwned(t, "relay-a", Ids, relaxedCommit: true)],
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         };
     }

@@ -283,6 +283,97 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDataba
         rows.Where(r => r.Status == OutboxStatus.Complete).Should().OnlyContain(r => r.CompletedAt != null);
     }
 
+    [SkippableFact]
+    public async Task ClaimOwned_FirstOfEachKey_AdmittedInPositionOrderWithNothingWritten()
+    {
+        IReadOnlyList<OutboxMessage> a = await host.WriteAsync(2, key: "a");
+        OutboxMessage b = (await host.WriteAsync(1, key: "b"))[0];
+        OutboxMessage unkeyed = (await host.WriteAsync(1, key: null))[0];
+        await host.OwnAsync([.. a, b, unkeyed], "direct-1", TimeSpan.FromMinutes(1));
+        List<OutboxMessage> before = await host.ReadAllAsync();
+
+        OutboxOwnedClaimResult result = await ClaimOwnedAsync([], "direct-1", b, a[0], unkeyed);
+
+        result.Admitted.Should().Equal([a[0].Id, b.Id, unkeyed.Id], "position order; the owner's own later message of key a (PUBLISH too) does not block the first");
+        result.Released.Should().BeEmpty();
+        (await host.ReadAllAsync()).Should().BeEquivalentTo(before, "admission writes nothing");
+        (await host.ClaimAsync("relay-x")).Should().BeEmpty("owned messages are in flight under their lease");
+    }
+
+    [SkippableFact]
+    public async Task ClaimOwned_KeysEarlierMessageUnfinishedElsewhere_GivenBackAndClaimedInPositionOrder()
+    {
+        OutboxMessage earlier = (await host.WriteAsync(1, key: "k"))[0]; // INIT: written where no direct sender ran
+        OutboxMessage owned = (await host.WriteAsync(1, key: "k"))[0];
+        await host.OwnAsync([owned], "direct-1", TimeSpan.FromMinutes(1));
+
+        OutboxOwnedClaimResult result = await ClaimOwnedAsync([], "direct-1", owned);
+
+        result.Admitted.Should().BeEmpty("an earlier message of its key is unfinished");
+        result.Released.Should().Equal(owned.Id);
+        OutboxMessage row = (await host.ReadAllAsync()).Single(r => r.Id == owned.Id);
+        (row.Status, row.LeaseOwner, row.LeaseExpiresAt, row.PublishedAt).Should().Be((OutboxStatus.Init, (string?)null, (DateTimeOffset?)null, (DateTimeOffset?)null));
+        (await host.ClaimAsync("relay-a")).Select(m => m.Id).Should().Equal(earlier.Id);
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(earlier, OutboxStatus.Complete)]));
+        (await host.ClaimAsync("relay-a")).Select(m => m.Id).Should().Equal(owned.Id);
+    }
+
+    [SkippableFact]
+    public async Task ClaimOwned_KeyInFlightUnderAnotherOwner_GivenBack()
+    {
+        OutboxMessage first = (await host.WriteAsync(1, key: "k"))[0];
+        (await host.ClaimAsync("relay-a")).Should().ContainSingle();
+        OutboxMessage second = (await host.WriteAsync(1, key: "k"))[0];
+        await host.OwnAsync([second], "direct-1", TimeSpan.FromMinutes(1));
+
+        OutboxOwnedClaimResult result = await ClaimOwnedAsync([], "direct-1", second);
+
+        result.Admitted.Should().BeEmpty($"{first.Id} is in flight at relay-a");
+        result.Released.Should().Equal(second.Id);
+    }
+
+    [SkippableFact]
+    public async Task ClaimOwned_OutcomesRecordedFirst_TheKeysNextOwnedMessageIsAdmittedInTheSameCall()
+    {
+        IReadOnlyList<OutboxMessage> k = await host.WriteAsync(2, key: "k");
+        await host.OwnAsync(k, "direct-1", TimeSpan.FromMinutes(1));
+        (await ClaimOwnedAsync([], "direct-1", k[0])).Admitted.Should().Equal(k[0].Id);
+
+        OutboxOwnedClaimResult result = await ClaimOwnedAsync([Outcome(k[0], OutboxStatus.Complete, owner: "direct-1") with { WasSent = true }], "direct-1", k[1]);
+
+        result.Recorded.Should().Be(1);
+        result.Admitted.Should().Equal(k[1].Id);
+        OutboxMessage done = (await host.ReadAllAsync()).Single(r => r.Id == k[0].Id);
+        (done.Status, done.CompletedAt is not null).Should().Be((OutboxStatus.Complete, true));
+    }
+
+    [SkippableFact]
+    public async Task ClaimOwned_LeaseRanOutAndARelayTookOver_NeitherAdmittedNorGivenBack()
+    {
+        OutboxMessage owned = (await host.WriteAsync(1, key: "k"))[0];
+        await host.OwnAsync([owned], "direct-1", TimeSpan.FromSeconds(-1));
+        (await host.ClaimAsync("relay-b")).Select(m => m.Id).Should().Equal([owned.Id], "a lapsed direct message is claimed like any other");
+
+        OutboxOwnedClaimResult result = await ClaimOwnedAsync([Outcome(owned, OutboxStatus.Complete, owner: "direct-1")], "direct-1", owned);
+
+        result.Should().BeEquivalentTo(new OutboxOwnedClaimResult(0, [], []), "the stale owner is fenced off: its outcome and its claim are refused");
+        OutboxMessage row = (await host.ReadAllAsync()).Single();
+        (row.Status, row.LeaseOwner).Should().Be((OutboxStatus.Publish, "relay-b"));
+    }
+
+    [SkippableFact]
+    public async Task GetDatabaseTimeAsync_IsTheDatabasesClockNotTheProcesses()
+    {
+        host.Clock.Advance(TimeSpan.FromHours(5));
+
+        DateTimeOffset now = await host.WithStoreAsync(store => store.GetDatabaseTimeAsync());
+
+        (now - DateTimeOffset.UtcNow).Duration().Should().BeLessThan(TimeSpan.FromMinutes(1));
+    }
+
+    private Task<OutboxOwnedClaimResult> ClaimOwnedAsync(IReadOnlyList<OutboxOutcome> outcomes, string owner, params OutboxMessage[] messages) =>
+        host.WithStoreAsync(store => store.RecordOutcomesAndClaimOwnedAsync(outcomes, new OutboxOwnedClaim(owner, [.. messages.Select(m => m.Id)])));
+
     private static OutboxOutcome Outcome(OutboxMessage message, OutboxStatus status, int attempts = 0, TimeSpan? retryAfter = null, string? error = null, string owner = "relay-a") =>
         new(message.Id, owner, status, attempts, retryAfter ?? TimeSpan.Zero, error);
 }

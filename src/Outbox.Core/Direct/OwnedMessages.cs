@@ -1,0 +1,4 @@
+namespace Outbox;
+
+/// <summary>Messages of one committed write and the lease they were written under.</summary>
+internal sealed record OwnedMessages(OutboxOwnership Ownership, IReadOnlyList<OutboxMessage> Messages);

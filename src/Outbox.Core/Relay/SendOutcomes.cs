@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Logging;
+
+namespace Outbox;
+
+/// <summary>
+/// Turns a batch's send results into the outcomes the store records, for the claiming relay and
+/// for direct sends alike: delivered → COMPLETE, refused → DEAD, failed → INIT with backoff (DEAD
+/// after <see cref="OutboxOptions.MaxAttempts"/>), not sent → INIT due at once, sent awaiting a
+/// confirmation → no outcome (stays PUBLISH).
+/// </summary>
+internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics metrics, ILogger logger)
+{
+    /// <param name="leaseOwner">The claim (or direct owner) the messages are held under.</param>
+    /// <param name="messages">The messages, as claimed.</param>
+    /// <param name="results">One result per message.</param>
+    /// <param name="stopping">Whether the host is stopping: a failure then gives the message back unchanged.</param>
+    public List<OutboxOutcome> For(string leaseOwner, IReadOnlyList<OutboxMessage> messages, IReadOnlyList<OutboxSendResult> results, bool stopping)
+    {
+        var outcomes = new List<OutboxOutcome>(messages.Count);
+        int delivered = 0, failed = 0, dead = 0;
+
+        // One jitter per batch: a batch that failed together retries together (one claim, and one
+        // outcome statement where the store groups equal outcomes); relays still differ.
+        double jitter = Random.Shared.NextDouble();
+        for (int i = 0; i < messages.Count; i++)
+        {
+            OutboxMessage message = messages[i];
+            OutboxSendResult result = results[i];
+            OutboxStatus status;
+            int attempts = message.Attempts;
+            TimeSpan retryAfter = TimeSpan.Zero;
+            string? error = result.Error;
+            bool sent = true;
+            switch (result.Status)
+            {
+                case OutboxSendStatus.Sent:
+                    // Stays PUBLISH under this claim until a confirmation completes it.
+                    Log.AwaitingConfirmation(logger, message.Id, message.Topic);
+                    continue;
+                case OutboxSendStatus.Delivered:
+                    status = OutboxStatus.Complete;
+                    delivered++;
+                    Log.Completed(logger, message.Id, message.Topic, message.Key);
+                    break;
+                case OutboxSendStatus.Rejected:
+                    status = OutboxStatus.Dead;
+                    attempts++;
+                    dead++;
+                    Log.Rejected(logger, message.Id, message.Topic, result.Error);
+                    break;
+                case OutboxSendStatus.NotSent:
+                case OutboxSendStatus.Failed when stopping:
+                    // Not sent (too little lease left, or stopping): back unchanged, due now, for the next claim.
+                    status = OutboxStatus.Init;
+                    error = null;
+                    sent = result.Status != OutboxSendStatus.NotSent;
+                    Log.ReleasedOne(logger, message.Id, message.Topic);
+                    break;
+                default:
+                    attempts++;
+                    if (attempts >= options.MaxAttempts)
+                    {
+                        status = OutboxStatus.Dead;
+                        dead++;
+                        Log.AttemptsExhausted(logger, message.Id, message.Topic, attempts, result.Error);
+                    }
+                    else
+                    {
+                        status = OutboxStatus.Init;
+                        retryAfter = RetryBackoff.DelayFor(attempts, options.RetryDelay, options.MaxRetryDelay, jitter);
+                        failed++;
+                        Log.WillRetry(logger, message.Id, message.Topic, attempts, retryAfter, result.Error);
+                    }
+
+                    break;
+            }
+
+            OutboxStateMachine.EnsureTransition(OutboxStatus.Publish, status);
+            outcomes.Add(new OutboxOutcome(message.Id, leaseOwner, status, attempts, retryAfter, OutboxText.ForStorage(error), sent));
+        }
+
+        metrics.Delivered.Add(delivered);
+        metrics.Failed.Add(failed);
+        metrics.Dead.Add(dead);
+        return outcomes;
+    }
+
+    /// <summary>Outcomes that give messages back unsent: INIT, due at once, unchanged otherwise.</summary>
+    public static OutboxOutcome[] Released(string leaseOwner, IEnumerable<OutboxMessage> messages) =>
+        messages.Select(m => new OutboxOutcome(m.Id, leaseOwner, OutboxStatus.Init, m.Attempts, TimeSpan.Zero, null)).ToArray();
+
+    // Event ids 1000-1099: the relay (shared with MessageRelay.Log).
+    private static partial class Log
+    {
+        [LoggerMessage(1001, LogLevel.Debug, "Outbox message {MessageId} PUBLISH → COMPLETE (topic {Topic}, key {Key})")]
+        public static partial void Completed(ILogger logger, Guid messageId, string topic, string? key);
+
+        [LoggerMessage(1002, LogLevel.Warning, "Outbox message {MessageId} PUBLISH → INIT: send to {Topic} failed (attempt {Attempts}), next attempt in {RetryAfter}: {Error}")]
+        public static partial void WillRetry(ILogger logger, Guid messageId, string topic, int attempts, TimeSpan retryAfter, string? error);
+
+        [LoggerMessage(1003, LogLevel.Error, "Outbox message {MessageId} PUBLISH → DEAD: {Topic} rejected it: {Error}")]
+        public static partial void Rejected(ILogger logger, Guid messageId, string topic, string? error);
+
+        [LoggerMessage(1004, LogLevel.Error, "Outbox message {MessageId} PUBLISH → DEAD after {Attempts} failed attempts to {Topic}: {Error}")]
+        public static partial void AttemptsExhausted(ILogger logger, Guid messageId, string topic, int attempts, string? error);
+
+        [LoggerMessage(1010, LogLevel.Debug, "Outbox message {MessageId} PUBLISH → INIT: released unsent to {Topic} (the relay is stopping, or too little of its lease was left)")]
+        public static partial void ReleasedOne(ILogger logger, Guid messageId, string topic);
+
+        [LoggerMessage(1011, LogLevel.Debug, "Outbox message {MessageId} sent to {Topic}; stays PUBLISH until a confirmation completes it")]
+        public static partial void AwaitingConfirmation(ILogger logger, Guid messageId, string topic);
+    }
+}

@@ -1,0 +1,20 @@
+namespace Outbox.EntityFrameworkCore;
+
+/// <summary>One context's outbox messages between <c>Add</c> and their commit.</summary>
+internal sealed class OutboxContextState
+{
+    /// <summary>Gets the messages staged and not yet saved, in the order they were added.</summary>
+    public List<OutboxMessage> Staged { get; } = [];
+
+    /// <summary>Gets or sets the messages the running <c>SaveChanges</c> writes.</summary>
+    public List<OutboxMessage>? Saving { get; set; }
+
+    /// <summary>Gets or sets the lease they are written under, or <see langword="null"/> when they are written INIT.</summary>
+    public OutboxOwnership? SavingOwnership { get; set; }
+
+    /// <summary>Gets the saved owned messages waiting for their transaction to commit.</summary>
+    public List<(OutboxOwnership Ownership, List<OutboxMessage> Messages)> AwaitingCommit { get; } = [];
+
+    /// <summary>Gets or sets whether INIT messages were saved in a transaction not yet committed (the relay is woken when it commits).</summary>
+    public bool InitAwaitingCommit { get; set; }
+}
