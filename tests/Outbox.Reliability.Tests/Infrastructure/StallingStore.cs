@@ -3,17 +3,11 @@ namespace Outbox.Reliability.Tests.Infrastructure;
 /// <summary>
 /// A relay process that stalls (a long GC pause, a frozen VM, SIGSTOP) right after its first claim
 /// that returned messages: the claim is made, then nothing happens for <paramref name="stall"/>.
-/// Everything else passes through to the real store.
+/// Everything else passes through to the real store. The store is scoped (one per relay call, each
+/// on its own DbContext), so the decorators of one process share a <see cref="Stall"/>.
 /// </summary>
-public sealed class StallingStore(IOutboxStore inner, TimeSpan stall) : IOutboxStore
+public sealed class StallingStore(IOutboxStore inner, StallingStore.Stall stall) : IOutboxStore
 {
-    private int stalled;
-
-    /// <summary>Gets the messages of the claim that stalled.</summary>
-    public IReadOnlyList<OutboxMessage> StalledClaim { get; private set; } = [];
-
-    /// <summary>Gets when the stall ended.</summary>
-    public TaskCompletionSource Resumed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async Task<IReadOnlyList<OutboxMessage>> ClaimAsync(OutboxClaim claim, CancellationToken cancellationToken = default) =>
         await StallOnceAsync(await inner.ClaimAsync(claim, cancellationToken));
@@ -38,13 +32,27 @@ public sealed class StallingStore(IOutboxStore inner, TimeSpan stall) : IOutboxS
 
     private async Task<IReadOnlyList<OutboxMessage>> StallOnceAsync(IReadOnlyList<OutboxMessage> claimed)
     {
-        if (claimed.Count > 0 && Interlocked.Exchange(ref stalled, 1) == 0)
+        if (claimed.Count > 0 && Interlocked.Exchange(ref stall.Stalled, 1) == 0)
         {
-            StalledClaim = claimed;
-            await Task.Delay(stall, CancellationToken.None);
-            Resumed.TrySetResult();
+            stall.StalledClaim = claimed;
+            await Task.Delay(stall.Duration, CancellationToken.None);
+            stall.Resumed.TrySetResult();
         }
 
         return claimed;
+    }
+
+    /// <summary>The one stall of a process: how long, which claim, and when it ended.</summary>
+    public sealed class Stall(TimeSpan duration)
+    {
+        internal int Stalled;
+
+        public TimeSpan Duration { get; } = duration;
+
+        /// <summary>Gets the messages of the claim that stalled.</summary>
+        public IReadOnlyList<OutboxMessage> StalledClaim { get; internal set; } = [];
+
+        /// <summary>Gets when the stall ended.</summary>
+        public TaskCompletionSource Resumed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

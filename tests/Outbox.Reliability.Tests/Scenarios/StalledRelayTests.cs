@@ -36,15 +36,15 @@ public sealed class StalledRelayTests(PostgreSqlServer postgres, ITestOutputHelp
             }
         }
 
-        StallingStore? stalling = null;
+        var stalling = new StallingStore.Stall(Stall);
         await using ScenarioHost stalled = await StartHostAsync(
             o => { Short(o); o.RelayName = "stalled"; o.MaxConcurrentBatches = 1; },
             ShortSends,
-            s => ServiceDecorator.Decorate<IOutboxStore>(s, inner => stalling ??= new StallingStore(inner, Stall)));
+            s => ServiceDecorator.Decorate<IOutboxStore>(s, inner => new StallingStore(inner, stalling)));
         await Database.WaitForRowsAsync(r => r.Any(m => m.LeaseOwner?.StartsWith("stalled/", StringComparison.Ordinal) == true), TimeSpan.FromSeconds(30));
         await using ScenarioHost healthy = await StartHostAsync(o => { Short(o); o.RelayName = "healthy"; }, ShortSends);
         var clock = Stopwatch.StartNew();
-        await stalling!.Resumed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await stalling.Resumed.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
         Drain drain = await Database.WaitForDrainAsync(written.Count, clock, TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromSeconds(2)); // anything the stalled relay still sent would have landed by now
