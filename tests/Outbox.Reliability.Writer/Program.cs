@@ -28,6 +28,10 @@ using Outbox.TestSupport.Hosting;
 //   write                     --db CS --topic T --count N --keys K
 //       relay disabled; commits N messages one per transaction on keys key-0 … key-(K-1), prints
 //       "COMMITTED <id>" for each and "ALL-COMMITTED <n>", then waits to be killed.
+//   write-direct-die-after-ack --db CS --kafka BS --lease-ms L --name R --topic T --count N --keys K
+//       writes as "write" with the relay on: its direct sender sends each commit from memory through
+//       a transport that prints "ACKED <id>" and "ACKED-ALL <n> OF <batch>" and then blocks, so
+//       the broker has those messages and the database never hears of it.
 //   first-use                 --db CS [--provider postgresql|sqlite] [--writers W] [--kafka BS]
 //       an application's first moments: starts the host (with the relay if --kafka is given) and at
 //       once runs W (default 8) concurrent first SaveChangesAsync calls, each saving an order and an
@@ -90,7 +94,7 @@ if (relay)
 
 switch (mode)
 {
-    case "relay-die-before-complete":
+    case "relay-die-before-complete" or "write-direct-die-after-ack":
         ServiceDecorator.Decorate<IOutboxTransport>(builder.Services, HangingTransport.AfterAck);
         break;
     case "relay-die-mid-batch":
@@ -116,7 +120,7 @@ if (mode == "write-then-die")
 {
     await WriteThenWaitAsync(host.Services, options["topic"], int.Parse(options["count"], System.Globalization.CultureInfo.InvariantCulture), int.Parse(options["per-tx"], System.Globalization.CultureInfo.InvariantCulture));
 }
-else if (mode == "write")
+else if (mode is "write" or "write-direct-die-after-ack")
 {
     await WriteAsync(host.Services, options["topic"], int.Parse(options["count"], System.Globalization.CultureInfo.InvariantCulture), int.Parse(options["keys"], System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -3,16 +3,20 @@ using Npgsql;
 namespace Outbox.Reliability.Tests.Infrastructure;
 
 /// <summary>
-/// Samples the outbox table every 20 ms, whatever process relays, for the most messages of one key
-/// in flight at once (PUBLISH under a live lease): the promise is at most one. A sample can miss
-/// an overlap shorter than its interval; the scenarios that provoke overlaps hold them longer.
+/// Samples the outbox table every 20 ms, whatever process relays, for the most claimed messages of
+/// one key in flight at once (PUBLISH under a live lease, claimed: <c>published_at</c> set): the
+/// promise is at most one. Rows written owned by a direct sender are PUBLISH from their insert
+/// while they wait in its memory, and the database is not told when one is sent, so the table
+/// cannot show theirs: for those, one at a time is the DirectSender unit tests' check, and order
+/// on the topic each scenario's. A sample can miss an overlap shorter than its interval; the
+/// scenarios that provoke overlaps hold them longer.
 /// </summary>
 public sealed class InFlightMonitor : IAsyncDisposable
 {
     private const string Query = """
         SELECT COALESCE(MAX(n), 0) FROM (
             SELECT COUNT(*) AS n FROM outbox_messages
-            WHERE status = 1 AND lease_expires_at > now() AND key IS NOT NULL
+            WHERE status = 1 AND lease_expires_at > now() AND key IS NOT NULL AND published_at IS NOT NULL
             GROUP BY key) AS per_key
         """;
 
