@@ -73,6 +73,7 @@ IOutboxBuilder outbox = builder.Services
     {
         o.RelayName = options.GetValueOrDefault("name", mode);
         o.EnableRelay = relay;
+        o.DirectSend = mode == "write-direct-die-after-ack";
         o.PollingInterval = TimeSpan.FromMilliseconds(200);
         if (options.TryGetValue("lease-ms", out string? lease))
         {
