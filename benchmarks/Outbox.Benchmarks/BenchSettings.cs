@@ -20,6 +20,8 @@ internal sealed class BenchSettings
           --backlog <n>           drain backlog size (default 200000; quick 4000)
           --messages <n>          memory scenario drain size (default 1000000, the target's size; quick 4000)
           --peer-messages <n>     peers scenario: messages per run of each system (default 30000; quick 2000)
+          --peer-systems <list>   peers scenario: a subset of outbox, outbox-direct, outbox-relay-off, wolverine, no-outbox,
+                                  business-only, write-floor (default: all; the targets need all but outbox-direct)
           --duration <seconds>    window of each write / end-to-end run (default 5; quick 0.3)
           --latency-seconds <s>   length of each latency run, the peers' too (default 10; quick 0.5)
           --repeat <n>            repeats of the cheap runs (write, e2e, raw producer) and interleaved rounds of peers, median reported (default 3; quick 1)
@@ -48,6 +50,9 @@ internal sealed class BenchSettings
     public int Messages { get; private set; } = 1_000_000;
 
     public int PeerMessages { get; private set; } = 30_000;
+
+    /// <summary>The peers systems to run, or <see langword="null"/> for all.</summary>
+    public HashSet<string>? PeerSystems { get; private set; }
 
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(5);
 
@@ -104,6 +109,7 @@ internal sealed class BenchSettings
                 case "--backlog": s.Backlog = NextInt(); break;
                 case "--messages": s.Messages = NextInt(); break;
                 case "--peer-messages": s.PeerMessages = NextInt(); break;
+                case "--peer-systems": s.PeerSystems = new HashSet<string>(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.OrdinalIgnoreCase); break;
                 case "--duration": s.Duration = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 case "--latency-seconds": s.LatencyDuration = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 case "--repeat": s.Repeat = Math.Max(1, NextInt()); break;

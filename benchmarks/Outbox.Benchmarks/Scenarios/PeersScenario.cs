@@ -28,6 +28,7 @@ internal static class PeersScenario
     public static class Ids
     {
         public const string Outbox = "outbox";
+        public const string Direct = "outbox-direct";
         public const string RelayOff = "outbox-relay-off";
         public const string Wolverine = "wolverine";
         public const string NoOutbox = "no-outbox";
@@ -55,14 +56,20 @@ internal static class PeersScenario
         await using KafkaClusterProcess kafka = await KafkaClusterProcess.StartAsync(3);
         PeerSystem[] systems =
         [
-            new(Ids.Outbox, "outbox (this library), relay on in the writers' host, defaults", run => OutboxSystem.StartAsync(run, relay: true)),
-            new(Ids.RelayOff, "outbox, relay off: the same writes, nothing sent (write rate)", run => OutboxSystem.StartAsync(run, relay: false)),
+            new(Ids.Outbox, "outbox (this library), relay on in the writers' host, defaults", run => OutboxSystem.StartAsync(run, relay: true, directSend: false)),
+            new(Ids.Direct, "outbox, DirectSend on (experimental: sent from memory after the commit)", run => OutboxSystem.StartAsync(run, relay: true, directSend: true)),
+            new(Ids.RelayOff, "outbox, relay off: the same writes, nothing sent (write rate)", run => OutboxSystem.StartAsync(run, relay: false, directSend: false)),
             new(Ids.Wolverine, "Wolverine 6.62, EF Core durable outbox → Kafka", WolverineSystem.StartAsync),
             new(Ids.NoOutbox, "no outbox: commit, then produce and await the delivery report", run => NoOutboxSystem.StartAsync(run, publish: true)),
             new(Ids.BusinessOnly, "business row only, no event (the ceiling of writes)", run => NoOutboxSystem.StartAsync(run, publish: false)),
             new(Ids.WriteFloor, "write floor: orders + outbox row by bare SQL, one batch (no EF Core, no library)", run => BareSqlSystem.StartAsync(run, work)),
         ];
-        PeerSystem[] latencySystems = systems.Where(p => p.Id is Ids.Outbox or Ids.Wolverine or Ids.NoOutbox).ToArray();
+        if (s.PeerSystems is { } only)
+        {
+            systems = systems.Where(p => only.Contains(p.Id)).ToArray();
+        }
+
+        PeerSystem[] latencySystems = systems.Where(p => p.Id is Ids.Outbox or Ids.Direct or Ids.Wolverine or Ids.NoOutbox).ToArray();
 
         var throughput = systems.ToDictionary(p => p.Id, _ => new List<ThroughputRun>());
         for (int round = 0; round < s.Repeat; round++)
@@ -243,7 +250,7 @@ internal static class PeersScenario
                 latencyRuns is null ? null : Fmt.Median(latencyRuns.Select(r => Fmt.Percentile(r.CommitToReceipt, 99))));
         }
 
-        double business = summaries[Ids.BusinessOnly].Rate;
+        double business = summaries.TryGetValue(Ids.BusinessOnly, out Summary? only) ? only.Rate : double.NaN;
         string postgresNa = env.PostgresProcesses.Unavailable is { } why ? $"n/a ({why})" : "n/a";
         Report.Table table = report.Add(
             $"Peers, {Writers} writers, {Fmt.N(s.PeerMessages)} messages per run, one key per order (each message its own key), ~{s.PayloadBytes}-byte event: end to end counted at a consumer (median of {s.Repeat} interleaved runs)",
@@ -321,6 +328,12 @@ internal static class PeersScenario
     /// <summary>The targets as ratios of this run's medians: information, never a failure.</summary>
     public static void AddTargets(Report.Table targets, Dictionary<string, Summary> peers)
     {
+        if (!new[] { Ids.Outbox, Ids.Wolverine, Ids.RelayOff, Ids.NoOutbox, Ids.WriteFloor }.All(peers.ContainsKey))
+        {
+            targets.Row("peers", "n/a: --peer-systems left out a system the targets compare", "", "", "", "n/a");
+            return;
+        }
+
         Summary outbox = peers[Ids.Outbox], wolverine = peers[Ids.Wolverine], relayOff = peers[Ids.RelayOff], noOutbox = peers[Ids.NoOutbox], floor = peers[Ids.WriteFloor];
         void Ratio(string target, string measured, string limit, double ratio, string required, bool holds) =>
             targets.Row(target, measured, limit, double.IsNaN(ratio) ? "n/a" : Fmt.Pct(ratio), required, double.IsNaN(ratio) ? "n/a" : Fmt.Holds(holds));

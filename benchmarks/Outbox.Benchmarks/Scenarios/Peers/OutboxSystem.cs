@@ -29,12 +29,16 @@ internal sealed class OutboxSystem : IPeerSystem
 
     public IReadOnlyList<string> OutboxTables { get; }
 
-    public static async Task<IPeerSystem> StartAsync(PeerRun run, bool relay)
+    public static async Task<IPeerSystem> StartAsync(PeerRun run, bool relay, bool directSend)
     {
         HostApplicationBuilder builder = PeerHost.CreateBuilder();
         builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(run.ConnectionString));
         builder.Services
-            .AddOutbox(o => o.EnableRelay = relay)
+            .AddOutbox(o =>
+            {
+                o.EnableRelay = relay;
+                o.DirectSend = directSend;
+            })
             .UseEntityFrameworkCore<TestDbContext>()
             .UseKafka(k =>
             {
