@@ -25,9 +25,6 @@ internal abstract class OutboxSqlDialect
     /// <summary>Gets whether a bookkeeping call's statements go to the database as one batch (one round trip, one implicit transaction); otherwise they run in turn in a transaction.</summary>
     public virtual bool BatchesStatements => false;
 
-    /// <summary>Gets whether batched statements are prepared (kept per physical connection by the driver) before they run.</summary>
-    public virtual bool PreparesStatements => false;
-
     /// <summary>Gets the most rows one claim statement takes (SQL Server stays under lock escalation).</summary>
     public virtual int MaxClaimBatch => int.MaxValue;
 

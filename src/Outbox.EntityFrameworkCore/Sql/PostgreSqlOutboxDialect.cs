@@ -12,9 +12,6 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
 
     public override bool BatchesStatements => true;
 
-    // Npgsql keeps prepared statements per physical connection across pool returns.
-    public override bool PreparesStatements => true;
-
     // An uncorrelated sub-select runs once per statement (an InitPlan); set_config(…, true) lasts
     // until the statement's own transaction ends, so the application's commits keep their setting.
     protected override string RelaxedCommit => "(SELECT set_config('synchronous_commit', 'off', true)) = 'off'";

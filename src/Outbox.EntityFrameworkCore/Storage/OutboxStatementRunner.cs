@@ -129,13 +129,6 @@ internal sealed class OutboxStatementRunner(DbContext context, OutboxSql sql)
             batch.BatchCommands.Add(batchCommand);
         }
 
-        if (sql.Dialect.PreparesStatements)
-        {
-            // Parsed and planned once per connection (the pool keeps them): the relay's statements
-            // are few texts run many times.
-            await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
-        }
-
         IReadOnlyList<OutboxMessage> claimed = [];
         IReadOnlyList<Guid>? ids = null;
         long? window = null;
