@@ -4,8 +4,8 @@
 # project, stops the cluster. Servers the fixtures look for (docs/testing.md): OUTBOX_TEST_POSTGRES,
 # OUTBOX_TEST_SQLSERVER, OUTBOX_TEST_KAFKA, else Testcontainers where a Docker engine answers, else
 # the local defaults (this cluster, the embedded Kafka); SQL Server tests skip without one.
-# Prints every skipped test with its reason (from the TRX results), then "N passed, N failed,
-# N skipped" as the last line.
+# Prints every skipped test with its reason and every failed one with its message (from the TRX
+# results), then "N passed, N failed, N skipped" as the last line.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -35,6 +35,13 @@ for trx in sorted(glob.glob(sys.argv[1] + "/*.trx")):
     for result in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult[@outcome='NotExecuted']", ns):
         reason = result.findtext("t:Output/t:ErrorInfo/t:Message", default="(no reason given)", namespaces=ns).strip()
         print(f"SKIPPED {result.get('testName')} -- {reason}")
+# Failures last, next to the summary, so the tail of a CI log names them with their first lines.
+for trx in sorted(glob.glob(sys.argv[1] + "/*.trx")):
+    for result in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+        message = result.findtext("t:Output/t:ErrorInfo/t:Message", default="(no message)", namespaces=ns).strip()
+        stack = result.findtext("t:Output/t:ErrorInfo/t:StackTrace", default="", namespaces=ns).strip()
+        print(f"FAILED {result.get('testName')} ({result.get('duration')})")
+        print("  " + "\n  ".join((message.splitlines() + stack.splitlines()[:4])[:16]))
 PY
 # One closing line over every test assembly (dotnet test prints one summary per assembly, "Skipped!" when all of its tests skipped).
 grep -E "^(Passed|Failed|Skipped)!" "$log" | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\1 \2 \3/' \
