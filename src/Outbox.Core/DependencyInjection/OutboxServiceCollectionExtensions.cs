@@ -71,7 +71,7 @@ public static class OutboxServiceCollectionExtensions
             sp.GetService<IOutboxTransport>()?.Limits ?? OutboxTransportLimits.Default));
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>());
-        services.TryAddSingleton(sp => new OutboxMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(sp => new OutboxMetrics(sp.GetService<IMeterFactory>(), sp.GetRequiredService<IOptions<OutboxOptions>>()));
         services.TryAddSingleton<IMessageRelay, MessageRelay>();
         services.TryAddSingleton<DatabaseClock>();
         services.TryAddSingleton<DirectSendQueue>();

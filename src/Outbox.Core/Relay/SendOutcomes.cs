@@ -17,7 +17,7 @@ internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics 
     public List<OutboxOutcome> For(string leaseOwner, IReadOnlyList<OutboxMessage> messages, IReadOnlyList<OutboxSendResult> results, bool stopping)
     {
         var outcomes = new List<OutboxOutcome>(messages.Count);
-        int delivered = 0, failed = 0, dead = 0;
+        var counts = new TopicCounts();
 
         // One jitter per batch: a batch that failed together retries together (one claim, and one
         // outcome statement where the store groups equal outcomes); relays still differ.
@@ -39,13 +39,13 @@ internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics 
                     continue;
                 case OutboxSendStatus.Delivered:
                     status = OutboxStatus.Complete;
-                    delivered++;
+                    counts.Delivered(message.Topic);
                     Log.Completed(logger, message.Id, message.Topic, message.Key);
                     break;
                 case OutboxSendStatus.Rejected:
                     status = OutboxStatus.Dead;
                     attempts++;
-                    dead++;
+                    counts.Dead(message.Topic);
                     Log.Rejected(logger, message.Id, message.Topic, result.Error);
                     break;
                 case OutboxSendStatus.NotSent:
@@ -61,14 +61,14 @@ internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics 
                     if (attempts >= options.MaxAttempts)
                     {
                         status = OutboxStatus.Dead;
-                        dead++;
+                        counts.Dead(message.Topic);
                         Log.AttemptsExhausted(logger, message.Id, message.Topic, attempts, result.Error);
                     }
                     else
                     {
                         status = OutboxStatus.Init;
                         retryAfter = RetryBackoff.DelayFor(attempts, options.RetryDelay, options.MaxRetryDelay, jitter);
-                        failed++;
+                        counts.Failed(message.Topic);
                         Log.WillRetry(logger, message.Id, message.Topic, attempts, retryAfter, result.Error);
                     }
 
@@ -79,9 +79,7 @@ internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics 
             outcomes.Add(new OutboxOutcome(message.Id, leaseOwner, status, attempts, retryAfter, OutboxText.ForStorage(error), sent));
         }
 
-        metrics.Delivered.Add(delivered);
-        metrics.Failed.Add(failed);
-        metrics.Dead.Add(dead);
+        counts.AddTo(metrics);
         return outcomes;
     }
 
