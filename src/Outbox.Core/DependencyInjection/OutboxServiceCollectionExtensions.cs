@@ -78,6 +78,9 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddSingleton<IOutboxDirectSend>(sp => sp.GetRequiredService<DirectSendQueue>());
         services.TryAddSingleton<DirectSender>();
         services.TryAddScoped<IOutboxAdmin, OutboxAdmin>();
+        services.TryAddSingleton<RelayHealth>();
+        services.TryAddSingleton<OutboxBacklogMonitor>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxBacklogGauges>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxRelayService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxCleanupService>());
         return new OutboxBuilder(services);

@@ -152,11 +152,11 @@ internal sealed class KafkaSendTelemetry
         return tags;
     }
 
-    /// <summary>Links to the traces the messages were written in (their W3C <c>traceparent</c> headers), one per trace context, at most <see cref="MaxLinks"/>.</summary>
+    /// <summary>Links to the spans the messages were written in (their W3C <c>traceparent</c> headers), one per writer span, at most <see cref="MaxLinks"/>.</summary>
     private static List<ActivityLink>? WriterLinks(IReadOnlyList<OutboxMessage> messages)
     {
         List<ActivityLink>? links = null;
-        HashSet<ActivityContext>? seen = null;
+        HashSet<(ActivityTraceId, ActivitySpanId)>? seen = null; // one link per writer span, whatever its tracestate
         for (int i = 0; i < messages.Count && (links is null || links.Count < MaxLinks); i++)
         {
             OutboxMessage message = messages[i];
@@ -177,7 +177,7 @@ internal sealed class KafkaSendTelemetry
 
             if (headers.TryGetValue(OutboxHeaderNames.TraceParent, out string? traceParent)
                 && ActivityContext.TryParse(traceParent, headers.GetValueOrDefault(OutboxHeaderNames.TraceState), isRemote: true, out ActivityContext context)
-                && (seen ??= []).Add(context))
+                && (seen ??= []).Add((context.TraceId, context.SpanId)))
             {
                 (links ??= []).Add(new ActivityLink(context, new ActivityTagsCollection { [KafkaTelemetryNames.MessageId] = message.Id.ToString("D") }));
             }

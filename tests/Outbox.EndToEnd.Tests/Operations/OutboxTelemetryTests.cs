@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Outbox.Kafka.Testing;
+using Outbox.TestSupport.Data;
+using Outbox.TestSupport.Hosting;
+using Outbox.TestSupport.PostgreSql;
+using Outbox.TestSupport.Servers;
+
+namespace Outbox.EndToEnd.Tests.Operations;
+
+/// <summary>
+/// The spans and metrics an operator gets from <c>AddOutboxInstrumentation()</c>, exported by the
+/// OpenTelemetry SDK to memory while the hosted relay sends over the Kafka protocol (the embedded
+/// mock cluster). On PostgreSQL and SQLite (the gauges read each store's backlog query).
+/// </summary>
+public abstract class OutboxTelemetryTests(DatabaseKind kind, IDatabaseServer? server) : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly ActivitySource Writer = new("Outbox.EndToEnd.Tests.Writer");
+    private readonly string topic = "orders-" + Guid.NewGuid().ToString("N")[..8];
+    private TestDatabase database = null!;
+    private KafkaMockCluster kafka = null!;
+
+    public async Task InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync(kind, server); // skips the test when the server is missing
+        kafka = KafkaMockCluster.Start(brokers: 1);
+        kafka.CreateTopic(topic, partitions: 3);
+    }
+
+    public async Task DisposeAsync()
+    {
+        kafka?.Dispose();
+        if (database is not null)
+        {
+            await database.DisposeAsync();
+        }
+    }
+
+    [SkippableFact]
+    public async Task MessageWrittenInATrace_RelaysSendSpanFollowsTheMessagingConventionsAndLinksToTheWriter()
+    {
+        var spans = new List<Activity>();
+        using TracerProvider tracing = Sdk.CreateTracerProviderBuilder().AddSource(Writer.Name).AddOutboxInstrumentation().AddInMemoryExporter(spans).Build()!;
+        await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka);
+        ActivityContext writer = default;
+
+        OutboxMessage written = await host.InScopeAsync(async (db, outbox) =>
+        {
+            using Activity request = Writer.StartActivity("POST /orders")!;
+            writer = request.Context;
+            OutboxMessage message = outbox.Add(topic, "order-1", new OrderPlaced(Guid.NewGuid(), "ada", 42));
+            await db.SaveChangesAsync();
+            return message;
+        });
+        await host.WaitForRowsAsync(r => r.Count == 1 && r[0].Status == OutboxStatus.Complete, Timeout);
+        tracing.ForceFlush();
+
+        Activity send, pass;
+        lock (spans)
+        {
+            send = spans.Single(a => a.Source.Name == OutboxDiagnostics.KafkaActivitySourceName && (string?)a.GetTagItem("messaging.message.id") == written.Id.ToString());
+            pass = spans.Single(a => a.Source.Name == OutboxDiagnostics.ActivitySourceName && a.SpanId == send.ParentSpanId);
+        }
+
+        send.DisplayName.Should().Be("send " + topic);
+        send.Kind.Should().Be(ActivityKind.Producer);
+        send.GetTagItem("messaging.system").Should().Be("kafka");
+        send.GetTagItem("messaging.operation.name").Should().Be("send");
+        send.GetTagItem("messaging.destination.name").Should().Be(topic);
+        send.GetTagItem("outbox.relay.name").Should().Be("test-relay");
+        send.GetTagItem("outbox.outcome").Should().Be("delivered");
+        send.Links.Should().ContainSingle().Which.Context.Should().Match<ActivityContext>(c => c.TraceId == writer.TraceId && c.SpanId == writer.SpanId, "the send is linked to the request that wrote the message");
+        send.TraceId.Should().NotBe(writer.TraceId, "the relay runs on its own, after the request's trace ended");
+        pass.TraceId.Should().Be(send.TraceId);
+    }
+
+    [SkippableFact]
+    public async Task RelaySendsThenTheBacklogIsRead_MetricsInSecondsWithBucketAdviceTaggedAndGaugesByStatus()
+    {
+        var exported = new List<MetricSnapshot>();
+        using MeterProvider meters = Sdk.CreateMeterProviderBuilder().AddOutboxInstrumentation().AddInMemoryExporter(exported).Build()!;
+        await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka);
+        List<OutboxMessage> written = await host.InScopeAsync(async (db, outbox) =>
+        {
+            List<OutboxMessage> messages = [.. Enumerable.Range(0, 3).Select(i => outbox.Add(topic, "order-" + i, new OrderPlaced(Guid.NewGuid(), "ada", i)))];
+            await db.SaveChangesAsync();
+            return messages;
+        });
+        await host.WaitForRowsAsync(r => r.Count == 3 && r.All(m => m.Status == OutboxStatus.Complete), Timeout);
+        await using (TestDbContext context = database.CreateContext())
+        {
+            // One of them DEAD, as if an operator's requeue had not happened yet: the gauge must see it.
+            await context.Set<OutboxMessage>().Where(m => m.Id == written[0].Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, OutboxStatus.Dead));
+        }
+
+        await host.Services.GetRequiredService<OutboxBacklogMonitor>().GetAsync();
+        meters.ForceFlush();
+
+        MetricSnapshot duration = Last(exported, "messaging.client.operation.duration");
+        duration.Unit.Should().Be("s");
+        duration.MetricType.Should().Be(MetricType.Histogram);
+        MetricPoint send = duration.MetricPoints.Single(p => Tag(p, "messaging.destination.name") == topic);
+        Tag(send, "messaging.system").Should().Be("kafka");
+        Tag(send, "outbox.relay.name").Should().Be("test-relay");
+        Tag(send, "outbox.outcome").Should().Be("delivered");
+        Bounds(send).Should().StartWith([0.005, 0.01, 0.025]).And.Contain(10);
+
+        Sum(Last(exported, "messaging.client.sent.messages"), p => Tag(p, "messaging.destination.name") == topic && Tag(p, "outbox.outcome") == "delivered").Should().Be(3);
+        Sum(Last(exported, "outbox.messages.delivered"), p => Tag(p, "messaging.destination.name") == topic && Tag(p, "outbox.relay.name") == "test-relay").Should().Be(3);
+        Sum(Last(exported, "outbox.messages.claimed"), p => Tag(p, "outbox.relay.name") == "test-relay").Should().BeGreaterThanOrEqualTo(3);
+
+        MetricSnapshot pass = Last(exported, "outbox.relay.batch.duration");
+        pass.Unit.Should().Be("s");
+        Bounds(pass.MetricPoints.Single(p => Tag(p, "outbox.relay.name") == "test-relay")).Should().StartWith([0.005, 0.01]);
+
+        MetricSnapshot count = Last(exported, "outbox.messages.count");
+        count.MetricType.Should().Be(MetricType.LongGauge);
+        count.Unit.Should().Be("{message}");
+        count.MetricPoints.ToDictionary(p => Tag(p, "outbox.message.status")!, p => p.GetGaugeLastValueLong())
+            .Should().BeEquivalentTo(new Dictionary<string, long> { ["init"] = 0, ["publish"] = 0, ["dead"] = 1 });
+        MetricSnapshot age = Last(exported, "outbox.messages.oldest_unfinished.age");
+        age.Unit.Should().Be("s");
+        age.MetricPoints.Single().GetGaugeLastValueDouble().Should().Be(0, "nothing is unfinished");
+    }
+
+    private static MetricSnapshot Last(List<MetricSnapshot> exported, string name)
+    {
+        lock (exported)
+        {
+            return exported.Last(m => m.Name == name);
+        }
+    }
+
+    private static long Sum(MetricSnapshot metric, Func<MetricPoint, bool> where)
+    {
+        long sum = 0;
+        foreach (MetricPoint point in metric.MetricPoints)
+        {
+            if (where(point))
+            {
+                sum += point.GetSumLong();
+            }
+        }
+
+        return sum;
+    }
+
+    private static string? Tag(MetricPoint point, string name)
+    {
+        foreach (KeyValuePair<string, object?> tag in point.Tags)
+        {
+            if (tag.Key == name)
+            {
+                return tag.Value?.ToString();
+            }
+        }
+
+        return null;
+    }
+
+    private static List<double> Bounds(MetricPoint point)
+    {
+        var bounds = new List<double>();
+        foreach (HistogramBucket bucket in point.GetHistogramBuckets())
+        {
+            if (!double.IsPositiveInfinity(bucket.ExplicitBound))
+            {
+                bounds.Add(bucket.ExplicitBound);
+            }
+        }
+
+        return bounds;
+    }
+}
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlOutboxTelemetryTests(PostgreSqlServer postgres) : OutboxTelemetryTests(DatabaseKind.PostgreSql, postgres);
+
+public sealed class SqliteOutboxTelemetryTests() : OutboxTelemetryTests(DatabaseKind.Sqlite, null);
