@@ -300,7 +300,8 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
     {
         LogLevel level = message.Level switch
         {
-            <= SyslogLevel.Warning => LogLevel.Warning, // errors also reach OnError
+            <= SyslogLevel.Error => LogLevel.Debug, // the same failure reaches OnError, which logs it once (a broker connect failure was two lines)
+            SyslogLevel.Warning => LogLevel.Warning,
             <= SyslogLevel.Info => LogLevel.Information,
             _ => LogLevel.Debug,
         };
