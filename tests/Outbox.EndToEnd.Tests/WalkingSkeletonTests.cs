@@ -216,6 +216,38 @@ public abstract class WalkingSkeletonTests(DatabaseKind kind, IDatabaseServer? s
         IReadOnlyList<KafkaRecord> records = await KafkaTopicReader.ReadAsync(kafka.BootstrapServers, topic, 1, TimeSpan.FromSeconds(20));
         records.Select(r => r.Headers[OutboxHeaderNames.MessageId]).Should().Equal(message.Id.ToString());
     }
+
+    [SkippableTheory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task FirstMessageAfterStart_SavedOrCommittedInATransaction_DoesNotWaitForThePoll(bool directSend, bool transaction)
+    {
+        // Written the moment the host has started: no pause for the relay's first pass.
+        await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka, o =>
+        {
+            o.PollingInterval = TimeSpan.FromMinutes(5);
+            o.DirectSend = directSend;
+        });
+
+        OutboxMessage message = await host.InScopeAsync(async (db, outbox) =>
+        {
+            await using Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? tx = transaction ? await db.Database.BeginTransactionAsync() : null;
+            OutboxMessage m = outbox.Add(topic, "first", new OrderPlaced(Guid.NewGuid(), "first", 1));
+            await db.SaveChangesAsync();
+            if (tx is not null)
+            {
+                await tx.CommitAsync();
+            }
+
+            return m;
+        });
+
+        // The poll would come after 5 minutes: only the wake-up after the commit (or the direct send) delivers it in time.
+        IReadOnlyList<KafkaRecord> records = await KafkaTopicReader.ReadAsync(kafka.BootstrapServers, topic, 1, TimeSpan.FromSeconds(30));
+        records.Select(r => r.Headers[OutboxHeaderNames.MessageId]).Should().Equal(message.Id.ToString());
+    }
 }
 
 [Collection(PostgreSqlCollection.Name)]

@@ -29,6 +29,7 @@ internal static class PeersScenario
     {
         public const string Outbox = "outbox";
         public const string Direct = "outbox-direct";
+        public const string DirectDelete = "outbox-direct-delete";
         public const string RelayOff = "outbox-relay-off";
         public const string Wolverine = "wolverine";
         public const string NoOutbox = "no-outbox";
@@ -56,9 +57,10 @@ internal static class PeersScenario
         await using KafkaClusterProcess kafka = await KafkaClusterProcess.StartAsync(3);
         PeerSystem[] systems =
         [
-            new(Ids.Outbox, "outbox (this library), relay on in the writers' host, defaults", run => OutboxSystem.StartAsync(run, relay: true, directSend: false)),
-            new(Ids.Direct, "outbox, DirectSend on (experimental: sent from memory after the commit)", run => OutboxSystem.StartAsync(run, relay: true, directSend: true)),
-            new(Ids.RelayOff, "outbox, relay off: the same writes, nothing sent (write rate)", run => OutboxSystem.StartAsync(run, relay: false, directSend: false)),
+            new(Ids.Outbox, "outbox (this library), relay on in the writers' host, defaults", run => OutboxSystem.StartAsync(run, relay: true, directSend: false, deleteOnComplete: false)),
+            new(Ids.Direct, "outbox, DirectSend on (experimental: sent from memory after the commit)", run => OutboxSystem.StartAsync(run, relay: true, directSend: true, deleteOnComplete: false)),
+            new(Ids.DirectDelete, "outbox, DirectSend on and CompletedRetention = 0 (a delivered row is deleted, as Wolverine does)", run => OutboxSystem.StartAsync(run, relay: true, directSend: true, deleteOnComplete: true)),
+            new(Ids.RelayOff, "outbox, relay off: the same writes, nothing sent (write rate)", run => OutboxSystem.StartAsync(run, relay: false, directSend: false, deleteOnComplete: false)),
             new(Ids.Wolverine, "Wolverine 6.62, EF Core durable outbox → Kafka", WolverineSystem.StartAsync),
             new(Ids.NoOutbox, "no outbox: commit, then produce and await the delivery report", run => NoOutboxSystem.StartAsync(run, publish: true)),
             new(Ids.BusinessOnly, "business row only, no event (the ceiling of writes)", run => NoOutboxSystem.StartAsync(run, publish: false)),
@@ -69,7 +71,7 @@ internal static class PeersScenario
             systems = systems.Where(p => only.Contains(p.Id)).ToArray();
         }
 
-        PeerSystem[] latencySystems = systems.Where(p => p.Id is Ids.Outbox or Ids.Direct or Ids.Wolverine or Ids.NoOutbox).ToArray();
+        PeerSystem[] latencySystems = systems.Where(p => p.Id is Ids.Outbox or Ids.Direct or Ids.DirectDelete or Ids.Wolverine or Ids.NoOutbox).ToArray();
 
         var throughput = systems.ToDictionary(p => p.Id, _ => new List<ThroughputRun>());
         for (int round = 0; round < s.Repeat; round++)

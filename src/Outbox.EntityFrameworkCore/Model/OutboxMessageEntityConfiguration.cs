@@ -70,9 +70,10 @@ internal sealed class OutboxMessageEntityConfiguration(OutboxModelOptions option
 
         builder.HasIndex([nameof(OutboxMessage.Key)], $"ix_{table}_key_claimed").HasFilter("status < 2 AND published_at IS NOT NULL");
 
-        // In flight: "is a message of this key PUBLISH under a live lease?", claimed or written
-        // owned by a direct send (which has no published_at until a claim or a failed send).
-        builder.HasIndex([nameof(OutboxMessage.Key)], $"ix_{table}_key_publish").HasFilter("status = 1");
+        // Direct sends in flight: "is a message of this key PUBLISH, never claimed?" (a direct row
+        // has no published_at until a claim or a failed send). Claimed rows never enter it, so a
+        // drain's claims do not read or write it.
+        builder.HasIndex([nameof(OutboxMessage.Key)], $"ix_{table}_key_publish").HasFilter("status = 1 AND published_at IS NULL");
 
         // Retention: completed and dead rows by the time they got there.
         builder.HasIndex([nameof(OutboxMessage.CompletedAt)], $"ix_{table}_completed").HasFilter("status = 2");

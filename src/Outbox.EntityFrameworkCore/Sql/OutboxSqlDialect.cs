@@ -152,9 +152,10 @@ internal abstract class OutboxSqlDialect
             sql.Append(CultureInfo.InvariantCulture, $" AND (c.{t.Key} IS NULL OR (")
                 .Append(InFlightProbe(t, "c", probeHint))
                 // Claimed-before messages of the key (few: in flight or waiting for a retry; their own
-                // index): any blocks one never claimed; a lower position blocks the rest.
+                // index): one in flight blocks every other; any blocks one never claimed; a lower
+                // position blocks the rest.
                 .Append(CultureInfo.InvariantCulture, $" AND NOT EXISTS (SELECT 1 FROM {t.Name} AS p{probeHint} WHERE p.{t.Key} = c.{t.Key} AND p.{t.Status} < {Complete} AND p.{t.PublishedAt} IS NOT NULL AND p.{t.Id} <> c.{t.Id}")
-                .Append(CultureInfo.InvariantCulture, $" AND (c.{t.PublishedAt} IS NULL OR p.{t.Sequence} < c.{t.Sequence}))")
+                .Append(CultureInfo.InvariantCulture, $" AND ((p.{t.Status} = {Publish} AND p.{t.LeaseExpiresAt} > {Now}) OR c.{t.PublishedAt} IS NULL OR p.{t.Sequence} < c.{t.Sequence}))")
                 // A never-claimed message must be its key's first unfinished one. Written as MIN(position),
                 // which always reads one entry of the (key, position) index: as NOT EXISTS (… lower
                 // position), one hot key's statistics made PostgreSQL probe with a sequential scan.
@@ -176,13 +177,27 @@ internal abstract class OutboxSqlDialect
         $" AND NOT EXISTS (SELECT 1 FROM {t.Name} AS q{probeHint} WHERE q.{t.Key} = {m}.{t.Key} AND q.{t.Status} < {Complete} AND q.{t.PublishedAt} IS NOT NULL AND q.{t.Id} <> {m}.{t.Id})" +
         $" AND NOT EXISTS (SELECT 1 FROM {t.Name} AS e{probeHint} WHERE e.{t.Key} = {m}.{t.Key} AND e.{t.Status} < {Complete} AND e.{t.Sequence} < {m}.{t.Sequence})))";
 
-    /// <summary>No other message of the key of <paramref name="alias"/>'s row is PUBLISH under a live lease (its own index: few rows).</summary>
+    /// <summary>
+    /// No other message of the key of <paramref name="alias"/>'s row is in flight as a direct send
+    /// (PUBLISH under a live lease, never claimed). Its own index holds only those rows, so a drain
+    /// of claimed rows never reads it; claimed rows in flight are the claimed-before probe's.
+    /// </summary>
     private string InFlightProbe(OutboxTable t, string alias, string probeHint, string otherOwner = "") =>
-        $"NOT EXISTS (SELECT 1 FROM {t.Name} AS f{probeHint} WHERE f.{t.Key} = {alias}.{t.Key} AND f.{t.Status} = {Publish} AND f.{t.LeaseExpiresAt} > {Now} AND f.{t.Id} <> {alias}.{t.Id}{otherOwner})";
+        $"NOT EXISTS (SELECT 1 FROM {t.Name} AS f{probeHint} WHERE f.{t.Key} = {alias}.{t.Key} AND f.{t.Status} = {Publish} AND f.{t.PublishedAt} IS NULL AND f.{t.LeaseExpiresAt} > {Now} AND f.{t.Id} <> {alias}.{t.Id}{otherOwner})";
 
     /// <summary>The SET list (without SET) that gives owned messages back: INIT, due now, no lease; they keep their position.</summary>
     protected string ReleaseSet(OutboxTable t) =>
         $"{t.Status} = {Init}, {t.NextAttemptAt} = {Now}, {t.LeaseOwner} = NULL, {t.LeaseExpiresAt} = NULL";
+
+    /// <summary>
+    /// Row <paramref name="alias"/> is not in flight (PUBLISH under a live lease): the claim's window
+    /// skips those, so the batches the relay has in flight do not fill it. Filled by them, the
+    /// window of the second of two concurrent claims held its few claimable rows and sent it to the
+    /// heads claim, which walks every key: a 50,000-message drain over 10,000 keys fell from about
+    /// 17,000 to 3,600 msg/s (claims of 260 ms instead of 51); skipping them, 11,000 (81 ms).
+    /// </summary>
+    protected string NotInFlight(OutboxTable t, string alias) =>
+        $"NOT ({alias}.{t.Status} = {Publish} AND {alias}.{t.LeaseExpiresAt} > {Now})";
 
     /// <summary>
     /// The claim's window as a condition on alias <c>c</c>: of the first <c>@window</c> unfinished

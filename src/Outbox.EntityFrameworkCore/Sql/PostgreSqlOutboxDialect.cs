@@ -32,13 +32,13 @@ internal sealed class PostgreSqlOutboxDialect : OutboxSqlDialect
             if (next.PreserveKeyOrder)
             {
                 statements.Add(new OutboxStatement(
-                    $"SELECT count(*) FROM (SELECT 1 FROM {t.Name} AS w WHERE w.{t.Status} < {Complete} ORDER BY w.{t.Sequence} LIMIT @window) AS w",
+                    $"SELECT count(*) FROM (SELECT 1 FROM {t.Name} AS w WHERE w.{t.Status} < {Complete} AND {NotInFlight(t, "w")} ORDER BY w.{t.Sequence} LIMIT @window) AS w",
                     [OutboxParameter.Of("window", ClaimWindow(next))],
                     OutboxStatementKind.WindowCount));
             }
 
             string window = next.PreserveKeyOrder
-                ? InWindow(t, $"SELECT u.{t.Id} AS id, u.{t.Key} AS k, u.{t.Sequence} AS pos, u.{t.PublishedAt} AS pub FROM {t.Name} AS u WHERE u.{t.Status} < {Complete} ORDER BY u.{t.Sequence} LIMIT @window")
+                ? InWindow(t, $"SELECT u.{t.Id} AS id, u.{t.Key} AS k, u.{t.Sequence} AS pos, u.{t.PublishedAt} AS pub FROM {t.Name} AS u WHERE u.{t.Status} < {Complete} AND {NotInFlight(t, "u")} ORDER BY u.{t.Sequence} LIMIT @window")
                 : string.Empty;
             statements.Add(ClaimStatement(t, next, string.Empty, window, relaxed));
         }

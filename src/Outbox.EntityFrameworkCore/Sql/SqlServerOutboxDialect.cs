@@ -64,7 +64,7 @@ internal sealed class SqlServerOutboxDialect : OutboxSqlDialect
 
     public override IReadOnlyList<OutboxStatement> Bookkeeping(OutboxTable t, IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim? claim, bool deleteCompleted, bool relaxedCommit)
     {
-        string window = $"SELECT TOP (@window) u.{t.Id} AS id, u.{t.Key} AS k, u.{t.Sequence} AS pos, u.{t.PublishedAt} AS pub FROM {t.Name} AS u WITH (READPAST) WHERE u.{t.Status} < {Complete} ORDER BY u.{t.Sequence}";
+        string window = $"SELECT TOP (@window) u.{t.Id} AS id, u.{t.Key} AS k, u.{t.Sequence} AS pos, u.{t.PublishedAt} AS pub FROM {t.Name} AS u WITH (READPAST) WHERE u.{t.Status} < {Complete} AND {NotInFlight(t, "u")} ORDER BY u.{t.Sequence}";
         return [Script(t, outcomes, claim, deleteCompleted, claim is { PreserveKeyOrder: true } ? InWindow(t, window) : string.Empty, claim is { PreserveKeyOrder: true } ? window : null)];
     }
 

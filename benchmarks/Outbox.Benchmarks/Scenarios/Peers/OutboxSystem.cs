@@ -8,9 +8,10 @@ namespace Outbox.Benchmarks.Scenarios.Peers;
 
 /// <summary>
 /// This library as its README wires it: <c>AddOutbox().UseEntityFrameworkCore&lt;TDb&gt;().UseKafka(…)</c>
-/// with every option at its default, the event staged with <see cref="IOutbox.Add{TPayload}"/> and
-/// saved by the writer's own <c>SaveChangesAsync</c>; the relay runs in the same host. With
-/// the relay off, the same rows are written and nothing is sent (the library's write rate).
+/// with every option at its default (or with DirectSend on, and delivered rows deleted), the event
+/// staged with <see cref="IOutbox.Add{TPayload}"/> and saved by the writer's own
+/// <c>SaveChangesAsync</c>; the relay runs in the same host. With the relay off, the same rows are
+/// written and nothing is sent (the library's write rate).
 /// </summary>
 internal sealed class OutboxSystem : IPeerSystem
 {
@@ -29,7 +30,7 @@ internal sealed class OutboxSystem : IPeerSystem
 
     public IReadOnlyList<string> OutboxTables { get; }
 
-    public static async Task<IPeerSystem> StartAsync(PeerRun run, bool relay, bool directSend)
+    public static async Task<IPeerSystem> StartAsync(PeerRun run, bool relay, bool directSend, bool deleteOnComplete)
     {
         HostApplicationBuilder builder = PeerHost.CreateBuilder();
         builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(run.ConnectionString));
@@ -38,6 +39,10 @@ internal sealed class OutboxSystem : IPeerSystem
             {
                 o.EnableRelay = relay;
                 o.DirectSend = directSend;
+                if (deleteOnComplete)
+                {
+                    o.CompletedRetention = TimeSpan.Zero;
+                }
             })
             .UseEntityFrameworkCore<TestDbContext>()
             .UseKafka(k =>
