@@ -26,7 +26,7 @@ internal sealed class KafkaSendTelemetry
 
     private readonly Histogram<double> duration;
     private readonly Counter<long> sent;
-    private readonly string? relayName;
+    private readonly IOptions<OutboxOptions>? outboxOptions;
 
     /// <param name="meterFactory">The host's meter factory; without one the meter is still listenable by name.</param>
     /// <param name="outboxOptions">The outbox options, for the relay name tag; <see langword="null"/> outside a host.</param>
@@ -40,8 +40,15 @@ internal sealed class KafkaSendTelemetry
             tags: null,
             new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         sent = meter.CreateCounter<long>(KafkaTelemetryNames.SentMessages, "{message}", "Messages the producer was asked to send, by outcome.");
-        relayName = outboxOptions?.Value.RelayName;
+        this.outboxOptions = outboxOptions;
     }
+
+    /// <summary>
+    /// Gets the relay name tag, read at the first send, never in the constructor: the transport is
+    /// built while the outbox options are validated (the validator asks it for its limits), and
+    /// reading them here re-entered their creation and hung the host's start.
+    /// </summary>
+    private string? RelayName => outboxOptions?.Value.RelayName;
 
     /// <summary>Starts the producer span of one batch, or returns <see langword="null"/> when nobody listens.</summary>
     /// <param name="messages">The batch.</param>
@@ -73,7 +80,7 @@ internal sealed class KafkaSendTelemetry
             tags.Add(KafkaTelemetryNames.BatchMessageCount, messages.Count);
         }
 
-        if (relayName is not null)
+        if (RelayName is { } relayName)
         {
             tags.Add(KafkaTelemetryNames.RelayName, relayName);
         }
@@ -139,7 +146,7 @@ internal sealed class KafkaSendTelemetry
             tags.Add(KafkaTelemetryNames.DestinationName, topic);
         }
 
-        if (relayName is not null)
+        if (RelayName is { } relayName)
         {
             tags.Add(KafkaTelemetryNames.RelayName, relayName);
         }
