@@ -93,10 +93,12 @@ internal abstract class OutboxSqlDialect
     /// <summary>
     /// The backlog in one row (one statement, one snapshot): the database's now, the unfinished,
     /// PUBLISH and DEAD counts, and when the unfinished message with the lowest position was
-    /// written. Every part reads a partial index only (<c>ix_*_unfinished</c>, <c>ix_*_key_publish</c>,
-    /// <c>ix_*_dead</c>; the oldest by <c>MIN(position)</c>, then one row by the position's unique
-    /// index), so completed rows cost nothing however many there are. INIT is unfinished minus
-    /// PUBLISH. The lowest position stands for the oldest: positions are taken at insert, so a
+    /// written. Every part reads a partial index (<c>ix_*_unfinished</c>, <c>ix_*_dead</c>; PUBLISH as
+    /// direct sends never claimed, <c>ix_*_key_publish</c>, plus claimed rows, <c>ix_*_key_claimed</c>,
+    /// whose few entries (in flight or waiting for a retry) are checked for their status (the planner may
+    /// take <c>ix_*_unfinished</c> for it instead, with a heap check per unfinished row); the oldest
+    /// by <c>MIN(position)</c>, then one row by the position's unique index), so completed rows cost
+    /// nothing however many there are. INIT is unfinished minus PUBLISH. The lowest position stands for the oldest: positions are taken at insert, so a
     /// transaction that ran long before its insert can be older by its own duration.
     /// SQLite: a term must repeat a partial index's filter to use it, hence <c>status &lt; 2 AND status = 1</c>.
     /// </summary>
@@ -107,7 +109,8 @@ internal abstract class OutboxSqlDialect
         return new(
             $"SELECT {Now}, " +
             $"(SELECT CAST(COUNT(*) AS bigint) FROM {from} WHERE {unfinished}), " +
-            $"(SELECT CAST(COUNT(*) AS bigint) FROM {from} WHERE {unfinished} AND {t.Status} = {Publish}), " +
+            $"(SELECT CAST(COUNT(*) AS bigint) FROM {from} WHERE {t.Status} = {Publish} AND {t.PublishedAt} IS NULL) + " +
+            $"(SELECT CAST(COUNT(*) AS bigint) FROM {from} WHERE {unfinished} AND {t.PublishedAt} IS NOT NULL AND {t.Status} = {Publish}), " +
             $"(SELECT CAST(COUNT(*) AS bigint) FROM {from} WHERE {t.Status} = {Dead}), " +
             $"(SELECT o.{t.CreatedAt} FROM {t.Name} AS o{BacklogReadHint} WHERE o.{t.Sequence} = (SELECT MIN(u.{t.Sequence}) FROM {t.Name} AS u{BacklogReadHint} WHERE u.{unfinished}))",
             []);
