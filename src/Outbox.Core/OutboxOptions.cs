@@ -103,6 +103,15 @@ public sealed class OutboxOptions
     /// <value>The default value is 1,000.</value>
     public int CleanupBatchSize { get; set; } = 1_000;
 
+    /// <summary>
+    /// Gets or sets how long the backlog figures (INIT, PUBLISH and DEAD counts, the oldest
+    /// unfinished message's age) are reused before the store is asked again. The backlog gauges
+    /// and the health check share them, so scrapes and probes every few seconds cost one
+    /// index-only query per interval. 1 second to 1 hour.
+    /// </summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan BacklogRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Gets or sets the JSON options for typed payloads.</summary>
     /// <value>The default value is <see cref="JsonSerializerDefaults.Web"/>.</value>
     public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);

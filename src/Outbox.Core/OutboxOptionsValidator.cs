@@ -75,6 +75,11 @@ internal sealed class OutboxOptionsValidator(IServiceProvider services) : IValid
             failures.Add($"OutboxOptions.CleanupBatchSize is {options.CleanupBatchSize}. Set it between 1 and 100000 (the default is 1000).");
         }
 
+        if (options.BacklogRefreshInterval < TimeSpan.FromSeconds(1) || options.BacklogRefreshInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"OutboxOptions.BacklogRefreshInterval is {options.BacklogRefreshInterval}. Set 1 second to 1 hour (the default is 10 seconds): the gauges and the health check reuse the backlog figures for this long.");
+        }
+
         if (options.JsonSerializerOptions is null)
         {
             failures.Add("OutboxOptions.JsonSerializerOptions is null. Leave the default or set an instance.");

@@ -22,18 +22,23 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
 
     private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(20);
 
-    private static readonly ActivitySource ActivitySource = new(OutboxDiagnostics.ActivitySourceName, typeof(KafkaOutboxTransport).Assembly.GetName().Version?.ToString());
-
     private readonly Dictionary<string, string> config;
     private readonly bool confirmByConsumer;
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
+    private readonly KafkaSendTelemetry telemetry;
     private readonly Lock gate = new();
     private IProducer<string?, byte[]>? producer;
     private volatile bool producerFailed;
     private bool disposed;
 
+    /// <summary>A transport outside a host (tests, benchmarks): its meter has no relay name tag.</summary>
     public KafkaOutboxTransport(IOptions<OutboxKafkaOptions> options, TimeProvider timeProvider, ILogger<KafkaOutboxTransport> logger)
+        : this(options, timeProvider, logger, new KafkaSendTelemetry(meterFactory: null, outboxOptions: null))
+    {
+    }
+
+    public KafkaOutboxTransport(IOptions<OutboxKafkaOptions> options, TimeProvider timeProvider, ILogger<KafkaOutboxTransport> logger, KafkaSendTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(options);
         config = KafkaProducerSettings.Build(options.Value);
@@ -48,6 +53,7 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
         };
         this.timeProvider = timeProvider;
         this.logger = logger;
+        this.telemetry = telemetry;
     }
 
     /// <inheritdoc/>
@@ -72,11 +78,8 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
 
         long started = timeProvider.GetTimestamp();
         IProducer<string?, byte[]> kafka = GetProducer();
-        string destination = DestinationOf(messages);
-        using Activity? activity = ActivitySource.StartActivity("outbox publish", ActivityKind.Producer);
-        activity?.SetTag("messaging.system", "kafka");
-        activity?.SetTag("messaging.destination.name", destination);
-        activity?.SetTag("messaging.batch.message_count", messages.Count);
+        string? topic = SingleTopicOf(messages);
+        using Activity? activity = telemetry.StartSend(messages, topic);
 
         // The last moment a message may be handed to librdkafka: it can reach the broker up to
         // Limits.MaxDeliveryTime later, and must do so within sendWithin.
@@ -103,7 +106,7 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
         }
 
         OutboxSendResult[] results = await AwaitReportsAsync(batch, messages.Count, cancellationToken).ConfigureAwait(false);
-        Summarize(results, destination, started, activity);
+        Summarize(messages, results, topic, started, activity);
         if (confirmByConsumer)
         {
             // Acked by the broker, but the confirmation consumer completes it.
@@ -297,15 +300,17 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
     {
         LogLevel level = message.Level switch
         {
-            <= SyslogLevel.Warning => LogLevel.Warning, // errors also reach OnError
+            <= SyslogLevel.Error => LogLevel.Debug, // the same failure reaches OnError, which logs it once (a broker connect failure was two lines)
+            SyslogLevel.Warning => LogLevel.Warning,
             <= SyslogLevel.Info => LogLevel.Information,
             _ => LogLevel.Debug,
         };
         Log.Librdkafka(logger, level, message.Facility, message.Message);
     }
 
-    private void Summarize(OutboxSendResult[] results, string destination, long started, Activity? activity)
+    private void Summarize(IReadOnlyList<OutboxMessage> messages, OutboxSendResult[] results, string? topic, long started, Activity? activity)
     {
+        TimeSpan elapsed = timeProvider.GetElapsedTime(started);
         int delivered = 0, failed = 0, rejected = 0;
         foreach (OutboxSendResult result in results)
         {
@@ -322,19 +327,24 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
             activity.SetStatus(ActivityStatusCode.Error, $"{failed} failed, {rejected} rejected of {results.Length}");
         }
 
-        Log.BatchSent(logger, results.Length, destination, delivered, failed, rejected, timeProvider.GetElapsedTime(started).TotalMilliseconds);
+        telemetry.Finished(activity, messages, results, topic, elapsed);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.BatchSent(logger, results.Length, topic ?? string.Join(",", messages.Select(m => m.Topic).Distinct(StringComparer.Ordinal)), delivered, failed, rejected, elapsed.TotalMilliseconds);
+        }
     }
 
     private static int CountFailed(OutboxSendResult[] results) => results.Count(r => r.Status == OutboxSendStatus.Failed);
 
-    private static string DestinationOf(IReadOnlyList<OutboxMessage> messages)
+    /// <summary>The batch's topic, or <see langword="null"/> when it has messages for several.</summary>
+    private static string? SingleTopicOf(IReadOnlyList<OutboxMessage> messages)
     {
         string first = messages[0].Topic;
         for (int i = 1; i < messages.Count; i++)
         {
             if (messages[i].Topic != first)
             {
-                return string.Join(",", messages.Select(m => m.Topic).Distinct(StringComparer.Ordinal));
+                return null;
             }
         }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
@@ -54,6 +55,7 @@ public static class OutboxKafkaBuilderExtensions
         IServiceCollection services = builder.Services;
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxKafkaOptions>, OutboxKafkaOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new KafkaSendTelemetry(sp.GetService<IMeterFactory>(), sp.GetService<IOptions<OutboxOptions>>()));
         services.TryAddSingleton<IOutboxTransport, KafkaOutboxTransport>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, KafkaConfirmationConsumer>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, KafkaProducerWarmup>());

@@ -158,7 +158,7 @@ public sealed class KafkaOutboxTransportTests(KafkaBrokerFixture broker) : IClas
         var activities = new List<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == OutboxDiagnostics.ActivitySourceName,
+            ShouldListenTo = source => source.Name == OutboxDiagnostics.KafkaActivitySourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
@@ -179,10 +179,13 @@ public sealed class KafkaOutboxTransportTests(KafkaBrokerFixture broker) : IClas
             activity = activities.Single(a => (string?)a.GetTagItem("messaging.destination.name") == topic);
         }
 
-        activity.OperationName.Should().Be("outbox publish");
+        activity.OperationName.Should().Be("send " + topic);
+        activity.Source.Name.Should().Be("Outbox.Kafka");
         activity.Kind.Should().Be(ActivityKind.Producer);
         activity.GetTagItem("messaging.system").Should().Be("kafka");
+        activity.GetTagItem("messaging.operation.name").Should().Be("send");
         activity.GetTagItem("messaging.batch.message_count").Should().Be(3);
+        activity.GetTagItem("outbox.outcome").Should().Be("delivered");
         activity.Status.Should().Be(ActivityStatusCode.Unset);
     }
 

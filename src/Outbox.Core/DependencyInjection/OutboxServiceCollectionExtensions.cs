@@ -71,13 +71,16 @@ public static class OutboxServiceCollectionExtensions
             sp.GetService<IOutboxTransport>()?.Limits ?? OutboxTransportLimits.Default));
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>());
-        services.TryAddSingleton(sp => new OutboxMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(sp => new OutboxMetrics(sp.GetService<IMeterFactory>(), sp.GetRequiredService<IOptions<OutboxOptions>>()));
         services.TryAddSingleton<IMessageRelay, MessageRelay>();
         services.TryAddSingleton<DatabaseClock>();
         services.TryAddSingleton<DirectSendQueue>();
         services.TryAddSingleton<IOutboxDirectSend>(sp => sp.GetRequiredService<DirectSendQueue>());
         services.TryAddSingleton<DirectSender>();
         services.TryAddScoped<IOutboxAdmin, OutboxAdmin>();
+        services.TryAddSingleton<RelayHealth>();
+        services.TryAddSingleton<OutboxBacklogMonitor>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxBacklogGauges>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxRelayService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxCleanupService>());
         return new OutboxBuilder(services);

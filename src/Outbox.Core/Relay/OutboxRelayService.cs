@@ -37,19 +37,29 @@ internal sealed partial class OutboxRelayService(
         // Resolved here, not injected: a missing transport must surface as the options
         // validator's message at start, not as a dependency-injection error.
         IMessageRelay relay = services.GetRequiredService<IMessageRelay>();
+        RelayHealth health = services.GetService<RelayHealth>() ?? new RelayHealth(timeProvider);
         Log.Started(logger, settings.RelayName, settings.PollingInterval);
-        IEnumerable<Task> loops = Enumerable.Range(0, settings.MaxConcurrentBatches).Select(_ => RunLoopAsync(relay, settings, stoppingToken));
+        IEnumerable<Task> loops = Enumerable.Range(0, settings.MaxConcurrentBatches).Select(_ => RunLoopAsync(relay, health, settings, stoppingToken));
         // Only beside the library's own relay: a replaced IMessageRelay owns every send.
         if (settings.DirectSend && relay is MessageRelay && services.GetService<DirectSender>() is { } direct)
         {
             loops = loops.Append(direct.RunAsync(stoppingToken));
         }
 
-        await Task.WhenAll(loops).ConfigureAwait(false);
+        health.Started();
+        try
+        {
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        finally
+        {
+            health.Stopped();
+        }
+
         Log.Stopped(logger, settings.RelayName);
     }
 
-    private async Task RunLoopAsync(IMessageRelay relay, OutboxOptions settings, CancellationToken stoppingToken)
+    private async Task RunLoopAsync(IMessageRelay relay, RelayHealth health, OutboxOptions settings, CancellationToken stoppingToken)
     {
         await Task.Yield();
 
@@ -65,6 +75,7 @@ internal sealed partial class OutboxRelayService(
                 int claimed = pipelined is null
                     ? await relay.RelayOnceAsync(stoppingToken).ConfigureAwait(false)
                     : await pipelined.PassAsync(pending, stoppingToken).ConfigureAwait(false);
+                health.PassSucceeded();
                 if (failures > 0)
                 {
                     Log.Recovered(logger, failures);
@@ -87,6 +98,7 @@ internal sealed partial class OutboxRelayService(
 #pragma warning restore CA1031
             {
                 failures++;
+                health.PassFailed(ex);
                 TimeSpan delay = RetryBackoff.DelayFor(failures, settings.PollingInterval, MaxFailureDelay, Random.Shared.NextDouble());
                 Log.PassFailed(logger, failures, delay, ex);
                 try

@@ -6,10 +6,15 @@ namespace Outbox;
 /// Turns a batch's send results into the outcomes the store records, for the claiming relay and
 /// for direct sends alike: delivered → COMPLETE, refused → DEAD, failed → INIT with backoff (DEAD
 /// after <see cref="OutboxOptions.MaxAttempts"/>), not sent → INIT due at once, sent awaiting a
-/// confirmation → no outcome (stays PUBLISH).
+/// confirmation → no outcome (stays PUBLISH). Logs for an operator during an outage: one Warning
+/// per batch with failed sends (how many, the first error), each message's retry at Debug, and one
+/// Information line when a batch is delivered again after failures.
 /// </summary>
 internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics metrics, ILogger logger)
 {
+    /// <summary>Failed sends since the last batch that was delivered without a failure (shared by the relay's loops).</summary>
+    private long failedSinceDelivery;
+
     /// <param name="leaseOwner">The claim (or direct owner) the messages are held under.</param>
     /// <param name="messages">The messages, as claimed.</param>
     /// <param name="results">One result per message.</param>
@@ -17,7 +22,11 @@ internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics 
     public List<OutboxOutcome> For(string leaseOwner, IReadOnlyList<OutboxMessage> messages, IReadOnlyList<OutboxSendResult> results, bool stopping)
     {
         var outcomes = new List<OutboxOutcome>(messages.Count);
-        int delivered = 0, failed = 0, dead = 0;
+        var counts = new TopicCounts();
+        int failedInBatch = 0, deliveredInBatch = 0;
+        OutboxMessage? firstFailed = null;
+        string? firstError = null;
+        TimeSpan firstRetryAfter = TimeSpan.Zero;
 
         // One jitter per batch: a batch that failed together retries together (one claim, and one
         // outcome statement where the store groups equal outcomes); relays still differ.
@@ -39,13 +48,14 @@ internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics 
                     continue;
                 case OutboxSendStatus.Delivered:
                     status = OutboxStatus.Complete;
-                    delivered++;
+                    counts.Delivered(message.Topic);
+                    deliveredInBatch++;
                     Log.Completed(logger, message.Id, message.Topic, message.Key);
                     break;
                 case OutboxSendStatus.Rejected:
                     status = OutboxStatus.Dead;
                     attempts++;
-                    dead++;
+                    counts.Dead(message.Topic);
                     Log.Rejected(logger, message.Id, message.Topic, result.Error);
                     break;
                 case OutboxSendStatus.NotSent:
@@ -61,14 +71,19 @@ internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics 
                     if (attempts >= options.MaxAttempts)
                     {
                         status = OutboxStatus.Dead;
-                        dead++;
+                        counts.Dead(message.Topic);
                         Log.AttemptsExhausted(logger, message.Id, message.Topic, attempts, result.Error);
                     }
                     else
                     {
                         status = OutboxStatus.Init;
                         retryAfter = RetryBackoff.DelayFor(attempts, options.RetryDelay, options.MaxRetryDelay, jitter);
-                        failed++;
+                        counts.Failed(message.Topic);
+                        if (failedInBatch++ == 0)
+                        {
+                            (firstFailed, firstError, firstRetryAfter) = (message, result.Error, retryAfter);
+                        }
+
                         Log.WillRetry(logger, message.Id, message.Topic, attempts, retryAfter, result.Error);
                     }
 
@@ -79,9 +94,21 @@ internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics 
             outcomes.Add(new OutboxOutcome(message.Id, leaseOwner, status, attempts, retryAfter, OutboxText.ForStorage(error), sent));
         }
 
-        metrics.Delivered.Add(delivered);
-        metrics.Failed.Add(failed);
-        metrics.Dead.Add(dead);
+        counts.AddTo(metrics);
+        if (firstFailed is not null)
+        {
+            Interlocked.Add(ref failedSinceDelivery, failedInBatch);
+            Log.BatchWillRetry(logger, failedInBatch, messages.Count, firstFailed.Topic, firstFailed.Attempts + 1, firstRetryAfter, firstError);
+        }
+        else if (deliveredInBatch > 0 && Interlocked.Read(ref failedSinceDelivery) > 0)
+        {
+            long failedBefore = Interlocked.Exchange(ref failedSinceDelivery, 0);
+            if (failedBefore > 0)
+            {
+                Log.Recovered(logger, deliveredInBatch, failedBefore);
+            }
+        }
+
         return outcomes;
     }
 
@@ -95,7 +122,7 @@ internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics 
         [LoggerMessage(1001, LogLevel.Debug, "Outbox message {MessageId} PUBLISH → COMPLETE (topic {Topic}, key {Key})")]
         public static partial void Completed(ILogger logger, Guid messageId, string topic, string? key);
 
-        [LoggerMessage(1002, LogLevel.Warning, "Outbox message {MessageId} PUBLISH → INIT: send to {Topic} failed (attempt {Attempts}), next attempt in {RetryAfter}: {Error}")]
+        [LoggerMessage(1002, LogLevel.Debug, "Outbox message {MessageId} PUBLISH → INIT: send to {Topic} failed (attempt {Attempts}), next attempt in {RetryAfter}: {Error}")]
         public static partial void WillRetry(ILogger logger, Guid messageId, string topic, int attempts, TimeSpan retryAfter, string? error);
 
         [LoggerMessage(1003, LogLevel.Error, "Outbox message {MessageId} PUBLISH → DEAD: {Topic} rejected it: {Error}")]
@@ -106,6 +133,12 @@ internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics 
 
         [LoggerMessage(1010, LogLevel.Debug, "Outbox message {MessageId} PUBLISH → INIT: released unsent to {Topic} (the relay is stopping, or too little of its lease was left)")]
         public static partial void ReleasedOne(ILogger logger, Guid messageId, string topic);
+
+        [LoggerMessage(1015, LogLevel.Warning, "{Failed} of {Count} outbox sends failed and will be retried (first: topic {Topic}, attempt {Attempts}, next attempt in {RetryAfter}): {Error}")]
+        public static partial void BatchWillRetry(ILogger logger, int failed, int count, string topic, int attempts, TimeSpan retryAfter, string? error);
+
+        [LoggerMessage(1016, LogLevel.Information, "Outbox sends recovered: {Delivered} messages delivered after {FailedBefore} failed sends")]
+        public static partial void Recovered(ILogger logger, int delivered, long failedBefore);
 
         [LoggerMessage(1011, LogLevel.Debug, "Outbox message {MessageId} sent to {Topic}; stays PUBLISH until a confirmation completes it")]
         public static partial void AwaitingConfirmation(ILogger logger, Guid messageId, string topic);

@@ -90,6 +90,29 @@ public interface IOutboxStore
     /// <returns>The summary.</returns>
     Task<OutboxSummary> GetSummaryAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Gets the INIT, PUBLISH and DEAD counts and the age of the oldest unfinished message with
+    /// index-only reads, whatever the number of completed rows: the figures behind the backlog
+    /// gauges and the health check, asked every few seconds. The default derives them from
+    /// <see cref="GetSummaryAsync"/>, which reads the whole table, and from
+    /// <see cref="GetDatabaseTimeAsync"/>; a store overrides it with something cheaper (the EF Core
+    /// store does).
+    /// </summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The backlog.</returns>
+    async Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken = default)
+    {
+        OutboxSummary summary = await GetSummaryAsync(cancellationToken).ConfigureAwait(false);
+        TimeSpan? age = null;
+        if (summary.OldestUnfinishedCreatedAt is { } oldest)
+        {
+            DateTimeOffset now = await GetDatabaseTimeAsync(cancellationToken).ConfigureAwait(false);
+            age = now > oldest ? now - oldest : TimeSpan.Zero;
+        }
+
+        return new OutboxBacklog(summary.Init, summary.Publish, summary.Dead, age);
+    }
+
     /// <summary>Lists <see cref="OutboxStatus.Dead"/> messages, oldest first.</summary>
     /// <param name="limit">The most messages to return.</param>
     /// <param name="cancellationToken">The cancellation token.</param>

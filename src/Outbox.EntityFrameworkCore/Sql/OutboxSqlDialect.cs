@@ -91,6 +91,35 @@ internal abstract class OutboxSqlDialect
         new($"SELECT {t.Status}, CAST(COUNT(*) AS bigint), MIN({t.CreatedAt}) FROM {t.Name} GROUP BY {t.Status}", []);
 
     /// <summary>
+    /// The backlog in one row (one statement, one snapshot): the database's now, the unfinished,
+    /// PUBLISH and DEAD counts, and when the unfinished message with the lowest position was
+    /// written. Every part reads a partial index (<c>ix_*_unfinished</c>, <c>ix_*_dead</c>; PUBLISH as
+    /// direct sends never claimed, <c>ix_*_key_publish</c>, plus claimed rows, <c>ix_*_key_claimed</c>,
+    /// whose few entries (in flight or waiting for a retry) are checked for their status (the planner may
+    /// take <c>ix_*_unfinished</c> for it instead, with a heap check per unfinished row); the oldest
+    /// by <c>MIN(position)</c>, then one row by the position's unique index), so completed rows cost
+    /// nothing however many there are. INIT is unfinished minus PUBLISH. The lowest position stands for the oldest: positions are taken at insert, so a
+    /// transaction that ran long before its insert can be older by its own duration.
+    /// SQLite: a term must repeat a partial index's filter to use it, hence <c>status &lt; 2 AND status = 1</c>.
+    /// </summary>
+    public OutboxStatement Backlog(OutboxTable t)
+    {
+        string unfinished = $"{t.Status} < {Complete}";
+        string from = t.Name + BacklogReadHint;
+        return new(
+            $"SELECT {Now}, " +
+            $"(SELECT CAST(COUNT(*) AS bigint) FROM {from} WHERE {unfinished}), " +
+            $"(SELECT CAST(COUNT(*) AS bigint) FROM {from} WHERE {t.Status} = {Publish} AND {t.PublishedAt} IS NULL) + " +
+            $"(SELECT CAST(COUNT(*) AS bigint) FROM {from} WHERE {unfinished} AND {t.PublishedAt} IS NOT NULL AND {t.Status} = {Publish}), " +
+            $"(SELECT CAST(COUNT(*) AS bigint) FROM {from} WHERE {t.Status} = {Dead}), " +
+            $"(SELECT o.{t.CreatedAt} FROM {t.Name} AS o{BacklogReadHint} WHERE o.{t.Sequence} = (SELECT MIN(u.{t.Sequence}) FROM {t.Name} AS u{BacklogReadHint} WHERE u.{unfinished}))",
+            []);
+    }
+
+    /// <summary>Gets the table hint of the backlog's reads, or empty: a probe must never wait for a writer's uncommitted rows (SQL Server without snapshot reads: READPAST).</summary>
+    protected virtual string BacklogReadHint => string.Empty;
+
+    /// <summary>
     /// A condition that is always true and makes the statement's own transaction commit without
     /// waiting for the log flush, or <see langword="null"/> where the database has no such switch.
     /// Only for the relay's bookkeeping, never for the application's writes: losing the last

@@ -191,6 +191,9 @@ internal sealed class SqlServerOutboxDialect : OutboxSqlDialect
         $"UPDATE {t.Name} SET {t.Status} = {Init}, {t.Attempts} = 0, {t.NextAttemptAt} = {Now}, {t.CompletedAt} = NULL OUTPUT deleted.{t.Id} INTO @changed WHERE {IdIn(t, "@ids")} AND {t.Status} = {Dead};",
         OutboxParameter.Of("ids", IdsJson(ids)));
 
+    /// <inheritdoc/>
+    protected override string BacklogReadHint => " WITH (READPAST)";
+
     /// <summary>The application lock's name: one per outbox table (sp_getapplock takes up to 255 characters).</summary>
     internal static string LockResource(OutboxTable t)
     {

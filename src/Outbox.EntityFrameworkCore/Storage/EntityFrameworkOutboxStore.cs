@@ -113,6 +113,27 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
                 token),
             cancellationToken);
 
+    public Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken = default) =>
+        WithConnectionAsync(
+            (sql, runner, token) => runner.QueryAsync(
+                sql.Dialect.Backlog(sql.Table),
+                static async (reader, token) =>
+                {
+                    if (!await reader.ReadAsync(token).ConfigureAwait(false))
+                    {
+                        throw new InvalidOperationException("The backlog query returned no row.");
+                    }
+
+                    DateTimeOffset now = reader.GetFieldValue<DateTimeOffset>(0);
+                    long unfinished = reader.GetInt64(1), publish = reader.GetInt64(2), dead = reader.GetInt64(3);
+                    TimeSpan? age = reader.IsDBNull(4) ? null : Max(now - reader.GetFieldValue<DateTimeOffset>(4), TimeSpan.Zero);
+                    return new OutboxBacklog(unfinished - publish, publish, dead, age);
+                },
+                token),
+            cancellationToken);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
     /// <summary>
     /// Gets whether a statement runs in a transaction of its own (autocommit), so the relay's
     /// bookkeeping may commit without waiting for the log flush; never inside a caller's transaction.

@@ -23,7 +23,7 @@ public sealed class OutboxServiceCollectionExtensionsTests
         _ = provider.GetRequiredService<IOptions<OutboxOptions>>().Value;
         first.Should().Be(1);
         second.Should().Be(1);
-        provider.GetServices<IHostedService>().Select(s => s.GetType().Name).Should().BeEquivalentTo("OutboxRelayService", "OutboxCleanupService");
+        provider.GetServices<IHostedService>().Select(s => s.GetType().Name).Should().BeEquivalentTo("OutboxRelayService", "OutboxCleanupService", "OutboxBacklogGauges");
         provider.GetRequiredService<IMessageRelay>().Should().NotBeNull();
     }
 

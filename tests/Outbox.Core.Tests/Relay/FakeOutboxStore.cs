@@ -22,6 +22,12 @@ internal sealed class FakeOutboxStore(TimeProvider? clock = null) : IOutboxStore
     /// <summary>Gets how many times owned messages were put to the store (direct sends).</summary>
     public int OwnedClaimCalls { get; private set; }
 
+    /// <summary>Gets how many times the summary was read (the backlog's default reads it).</summary>
+    public int SummaryCalls { get; private set; }
+
+    /// <summary>Gets or sets an error the summary read throws (the database is down).</summary>
+    public Exception? SummaryFailure { get; set; }
+
     /// <summary>Gets how many claims ran.</summary>
     public int ClaimCalls { get; private set; }
 
@@ -174,6 +180,12 @@ internal sealed class FakeOutboxStore(TimeProvider? clock = null) : IOutboxStore
     {
         lock (gate)
         {
+            SummaryCalls++;
+            if (SummaryFailure is { } failure)
+            {
+                return Task.FromException<OutboxSummary>(failure);
+            }
+
             long Count(OutboxStatus s) => rows.Count(r => r.Row.Status == s);
             DateTimeOffset? oldest = rows.Where(r => OutboxStateMachine.IsUnfinished(r.Row.Status)).Select(r => (DateTimeOffset?)r.Row.CreatedAt).Min();
             return Task.FromResult(new OutboxSummary(Count(OutboxStatus.Init), Count(OutboxStatus.Publish), Count(OutboxStatus.Complete), Count(OutboxStatus.Dead), oldest));

@@ -198,6 +198,52 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDataba
     }
 
     [SkippableFact]
+    public async Task GetBacklogAsync_EveryStatus_CountsInitPublishDeadAndAgesTheOldestUnfinishedOnTheDatabaseClock()
+    {
+        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(3, key: null);
+        await host.ClaimAsync("relay-a");
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync([
+            Outcome(written[0], OutboxStatus.Complete),
+            Outcome(written[1], OutboxStatus.Dead, attempts: 1, error: "too large"),
+        ]));
+        await host.AgeAsync(TimeSpan.FromHours(1)); // written[2], still PUBLISH, is now an hour old
+        await host.WriteAsync(2, key: null);
+
+        OutboxBacklog backlog = await host.WithStoreAsync(store => store.GetBacklogAsync());
+
+        backlog.Should().BeEquivalentTo(new { Init = 2L, Publish = 1L, Dead = 1L });
+        backlog.OldestUnfinishedAge.Should().BeGreaterThanOrEqualTo(TimeSpan.FromHours(1)).And.BeLessThan(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(5));
+    }
+
+    [SkippableFact]
+    public async Task GetBacklogAsync_OnlyCompletedMessages_ZeroCountsAndNoAge()
+    {
+        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(2, key: null);
+        await host.ClaimAsync("relay-a");
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync(written.Select(m => Outcome(m, OutboxStatus.Complete)).ToList()));
+
+        OutboxBacklog backlog = await host.WithStoreAsync(store => store.GetBacklogAsync());
+
+        backlog.Should().Be(new OutboxBacklog(0, 0, 0, null));
+    }
+
+    [SkippableFact]
+    public async Task GetBacklogAsync_SameFiguresAsTheSummaryThatReadsTheWholeTable()
+    {
+        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(4, key: "k1");
+        await host.WriteAsync(3, key: null);
+        IReadOnlyList<OutboxMessage> claimed = await host.ClaimAsync("relay-a");
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(claimed[0], OutboxStatus.Dead, attempts: 1, error: "x"), Outcome(claimed[1], OutboxStatus.Complete)]));
+
+        OutboxBacklog backlog = await host.WithStoreAsync(store => store.GetBacklogAsync());
+        OutboxSummary summary = await host.WithStoreAsync(store => store.GetSummaryAsync());
+
+        written.Should().HaveCount(4);
+        backlog.Should().BeEquivalentTo(new { summary.Init, summary.Publish, summary.Dead });
+        (backlog.Init + backlog.Publish).Should().Be(5);
+    }
+
+    [SkippableFact]
     public async Task RecordOutcomesAsync_MessageNotInPublish_IsNotChanged()
     {
         IReadOnlyList<OutboxMessage> written = await host.WriteAsync(1);

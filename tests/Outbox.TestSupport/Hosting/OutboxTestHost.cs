@@ -33,7 +33,8 @@ public sealed class OutboxTestHost : IAsyncDisposable
         TestDatabase database,
         KafkaMockCluster kafka,
         Action<OutboxOptions>? configureOutbox = null,
-        Action<Outbox.Kafka.OutboxKafkaOptions>? configureKafka = null)
+        Action<Outbox.Kafka.OutboxKafkaOptions>? configureKafka = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
@@ -51,6 +52,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
                 k.BootstrapServers = kafka.BootstrapServers;
                 configureKafka?.Invoke(k);
             });
+        configureServices?.Invoke(builder.Services);
         IHost host = builder.Build();
         await host.StartAsync();
         return new OutboxTestHost(host, database, kafka);
