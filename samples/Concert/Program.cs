@@ -1,6 +1,7 @@
 using Concert.Application;
 using Concert.Endpoints;
 using Concert.Infrastructure.Kafka;
+using Concert.Infrastructure.Observability;
 using Concert.Infrastructure.Persistence;
 using Outbox;
 using Outbox.Kafka;
@@ -12,6 +13,9 @@ builder.Services.AddConcertDatabase(builder.Configuration);
 builder.Services.AddConcertApplication(builder.Configuration);
 builder.Services.AddConcertMessaging(builder.Configuration);
 builder.Services.AddConcertApi();
+
+// Operations: the outbox health check at /health; spans and metrics when Telemetry:Exporter is console or otlp.
+builder.Services.AddConcertObservability(builder.Configuration);
 
 // The outbox: IOutbox stages events in ConcertDbContext, so they commit with the business rows;
 // the relay then sends them to Kafka (INIT → PUBLISH → COMPLETE, retried until the broker has them).
@@ -39,4 +43,5 @@ WebApplication app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapConcertApi();
+app.MapHealthChecks("/health", new() { ResponseWriter = HealthReportJsonWriter.WriteAsync });
 app.Run();
