@@ -17,7 +17,7 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
     /// <summary>
     /// One database call: the outcomes, then the claim, in one transaction (one round trip on
     /// PostgreSQL and SQL Server). When a key-order claim's window was full of blocked rows (hot
-    /// keys) and gave less than a batch, a second claim takes the rest from the keys' first rows.
+    /// keys) and gave almost nothing, a second claim takes the rest from the keys' first rows.
     /// </summary>
     public Task<(int Recorded, IReadOnlyList<OutboxMessage> Claimed)> RecordOutcomesAndClaimAsync(IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim claim, CancellationToken cancellationToken = default)
     {
@@ -26,7 +26,7 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
             async (sql, runner, token) =>
             {
                 OutboxBookkeeping done = await runner.BookkeepingAsync(sql.Dialect.Bookkeeping(sql.Table, outcomes, claim, DeleteOnComplete, OwnTransaction), claim, token).ConfigureAwait(false);
-                if (done.Claimed.Count >= claim.BatchSize || done.WindowCount < OutboxSqlDialect.ClaimWindow(claim) || done.WindowCount is null)
+                if (!OutboxSqlDialect.WindowWasStarved(claim, done.Claimed.Count, done.WindowCount))
                 {
                     return (done.Applied, done.Claimed);
                 }
