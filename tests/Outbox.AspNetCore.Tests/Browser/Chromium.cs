@@ -13,7 +13,13 @@ internal static class Chromium
     /// <summary>The flags this machine's Chromium needs headless as root, and without its background traffic (refused by a closed network).</summary>
     private static readonly string[] Flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-    public static string ExecutablePath => Environment.GetEnvironmentVariable("OUTBOX_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+    /// <summary>Where Chromium is looked for: Debian's package first, then Google Chrome (GitHub's Ubuntu runners have it).</summary>
+    private static readonly string[] Candidates = ["/usr/bin/chromium", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
+
+    /// <summary>Gets the browser to drive: <c>OUTBOX_TEST_CHROMIUM</c> when set, else the first of <see cref="Candidates"/> installed.</summary>
+    public static string ExecutablePath => Environment.GetEnvironmentVariable("OUTBOX_TEST_CHROMIUM") is { Length: > 0 } path
+        ? path
+        : Candidates.FirstOrDefault(File.Exists) ?? Candidates[0];
 
     /// <summary>Skips (or, in CI, fails) when there is no Chromium to drive.</summary>
     public static void EnsureInstalled()
