@@ -39,9 +39,17 @@ builder.Services.AddOptions<OutboxKafkaOptions>()
         }
     });
 
+// The outbox dashboard's requeue button posts with an antiforgery token.
+builder.Services.AddAntiforgery();
+
 WebApplication app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapConcertApi();
 app.MapHealthChecks("/health", new() { ResponseWriter = HealthReportJsonWriter.WriteAsync });
+
+// The outbox dashboard (Outbox.AspNetCore) at http://localhost:5080/outbox: counts by status, throughput,
+// DEAD messages with their errors, a message view and requeue. The demo has no sign-in; a real app
+// puts it behind a policy: app.MapOutboxDashboard("/outbox").RequireAuthorization("OutboxOperators").
+app.MapOutboxDashboard("/outbox");
 app.Run();

@@ -5,6 +5,12 @@ internal sealed class OutboxAdmin(IOutboxStore store, IOutboxSignal signal) : IO
     public Task<OutboxSummary> GetSummaryAsync(CancellationToken cancellationToken = default) =>
         store.GetSummaryAsync(cancellationToken);
 
+    public Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken = default) =>
+        store.GetBacklogAsync(cancellationToken);
+
+    public Task<OutboxMessage?> GetMessageAsync(Guid messageId, CancellationToken cancellationToken = default) =>
+        store.GetMessageAsync(messageId, cancellationToken);
+
     public Task<IReadOnlyList<OutboxMessage>> ListDeadAsync(int limit = 100, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);

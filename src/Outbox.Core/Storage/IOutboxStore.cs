@@ -119,6 +119,18 @@ public interface IOutboxStore
     /// <returns>The dead messages.</returns>
     Task<IReadOnlyList<OutboxMessage>> ListDeadAsync(int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Gets one message by id, whatever its status, with its payload and headers: what an
+    /// operator looks at before requeuing it (the dashboard's message view). A store that cannot
+    /// look a message up need not implement it.
+    /// </summary>
+    /// <param name="messageId">The message id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The message, or <see langword="null"/> when there is none with that id (never written, or deleted by retention).</returns>
+    /// <exception cref="NotSupportedException">The store does not support looking messages up (the default).</exception>
+    Task<OutboxMessage?> GetMessageAsync(Guid messageId, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not support looking messages up by id.");
+
     /// <summary>Moves <see cref="OutboxStatus.Dead"/> messages back to <see cref="OutboxStatus.Init"/>, due at once, with their attempts reset; they keep their position. Messages not DEAD are left alone.</summary>
     /// <param name="messageIds">The messages to requeue.</param>
     /// <param name="cancellationToken">The cancellation token.</param>

@@ -159,6 +159,11 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
             .Take(limit)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
 
+    public async Task<OutboxMessage?> GetMessageAsync(Guid messageId, CancellationToken cancellationToken = default) =>
+        await context.Set<OutboxMessage>().AsNoTracking()
+            .Where(m => m.Id == messageId)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+
     public Task<int> RequeueDeadAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messageIds);

@@ -279,6 +279,38 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDataba
     }
 
     [SkippableFact]
+    public async Task GetMessageAsync_DeadMessage_ReturnsItWithPayloadHeadersAndError()
+    {
+        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(2, key: null);
+        await host.ClaimAsync("relay-a");
+        await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(written[0], OutboxStatus.Dead, attempts: 3, error: "broker said no")]));
+
+        OutboxMessage? dead = await host.WithStoreAsync(store => store.GetMessageAsync(written[0].Id));
+        OutboxMessage? publish = await host.WithStoreAsync(store => store.GetMessageAsync(written[1].Id));
+
+        dead.Should().NotBeNull();
+        dead!.Status.Should().Be(OutboxStatus.Dead);
+        dead.Attempts.Should().Be(3);
+        dead.LastError.Should().Be("broker said no");
+        dead.Topic.Should().Be("orders");
+        dead.Key.Should().BeNull();
+        dead.Type.Should().Be(nameof(OrderPlaced));
+        dead.Payload.Should().Equal(written[0].Payload);
+        dead.Headers.Should().Be(written[0].Headers);
+        publish!.Status.Should().Be(OutboxStatus.Publish, "any status is returned, not only DEAD");
+    }
+
+    [SkippableFact]
+    public async Task GetMessageAsync_UnknownId_ReturnsNull()
+    {
+        await host.WriteAsync(1, key: null);
+
+        OutboxMessage? missing = await host.WithStoreAsync(store => store.GetMessageAsync(Guid.NewGuid()));
+
+        missing.Should().BeNull();
+    }
+
+    [SkippableFact]
     public async Task DeleteCompletedAsync_DeletesOnlyCompleteRowsOlderThanTheCutoffInBoundedBatches()
     {
         IReadOnlyList<OutboxMessage> old = await host.WriteAsync(3, key: null);

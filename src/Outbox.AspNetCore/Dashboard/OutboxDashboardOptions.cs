@@ -1,0 +1,25 @@
+namespace Outbox.AspNetCore;
+
+/// <summary>Options of the dashboard mapped by <c>MapOutboxDashboard</c>.</summary>
+public sealed class OutboxDashboardOptions
+{
+    /// <summary>Gets or sets how many payload bytes the message view shows; the rest is cut (the page says so).</summary>
+    /// <value>The default value is 4096 (4 KB). Allowed: 0 to 1,048,576.</value>
+    public int PayloadPreviewBytes { get; set; } = 4096;
+
+    /// <summary>Gets or sets how often the page asks for fresh figures.</summary>
+    /// <value>The default value is 5 seconds. Allowed: 500 milliseconds to 10 minutes.</value>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets the width of one bar of the throughput chart.</summary>
+    /// <value>The default value is 10 seconds. Allowed: 1 second to 1 hour.</value>
+    public TimeSpan ThroughputInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets how far back the throughput chart goes (a whole number of <see cref="ThroughputInterval"/>s, at most 1,000 of them).</summary>
+    /// <value>The default value is 10 minutes.</value>
+    public TimeSpan ThroughputHistory { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Gets or sets whether the page offers the requeue action and the requeue endpoint is mapped.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool AllowRequeue { get; set; } = true;
+}
