@@ -19,7 +19,8 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
-command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || missing+=(chromium)
+# chromium: the dashboard's browser test; a font so its pages render text (a fresh image may have none).
+command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
