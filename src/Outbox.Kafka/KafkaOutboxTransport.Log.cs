@@ -11,8 +11,11 @@ internal sealed partial class KafkaOutboxTransport
         [LoggerMessage(3000, LogLevel.Information, "Created the Kafka producer {ProducerName} for {BootstrapServers}")]
         public static partial void ProducerCreated(ILogger logger, string producerName, string? bootstrapServers);
 
-        [LoggerMessage(3001, LogLevel.Warning, "Kafka producer {ProducerName} error {Code}: {Reason}")]
-        public static partial void ProducerError(ILogger logger, string producerName, ErrorCode code, string reason);
+        [LoggerMessage(3001, LogLevel.Warning, "Kafka producer {ProducerName} error {Code}: {Reason} ({Repeats} repeats at Debug since its last warning; it warns again after {Interval} or a delivered batch)")]
+        public static partial void ProducerError(ILogger logger, string producerName, ErrorCode code, string reason, int repeats, TimeSpan interval);
+
+        [LoggerMessage(3011, LogLevel.Debug, "Kafka producer {ProducerName} error {Code} again: {Reason}")]
+        public static partial void ProducerErrorRepeated(ILogger logger, string producerName, ErrorCode code, string reason);
 
         [LoggerMessage(3002, LogLevel.Critical, "Kafka producer {ProducerName} fatal error {Code}: {Reason}; it is replaced by a new producer before the next batch")]
         public static partial void ProducerFatal(ILogger logger, string producerName, ErrorCode code, string reason);

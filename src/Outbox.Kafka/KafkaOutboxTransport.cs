@@ -22,11 +22,15 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
 
     private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>How long an error code's repeats stay at Debug after its Warning (<see cref="ProducerErrorThrottle"/>).</summary>
+    private static readonly TimeSpan ErrorWarningInterval = TimeSpan.FromMinutes(1);
+
     private readonly Dictionary<string, string> config;
     private readonly bool confirmByConsumer;
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
     private readonly KafkaSendTelemetry telemetry;
+    private readonly ProducerErrorThrottle errorWarnings;
     private readonly Lock gate = new();
     private IProducer<string?, byte[]>? producer;
     private volatile bool producerFailed;
@@ -52,6 +56,7 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
             Topics = confirmByConsumer ? options.Value.ConfirmationTopics.ToHashSet(StringComparer.Ordinal) : null,
         };
         this.timeProvider = timeProvider;
+        errorWarnings = new ProducerErrorThrottle(timeProvider, ErrorWarningInterval);
         this.logger = logger;
         this.telemetry = telemetry;
     }
@@ -290,9 +295,13 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
                 producerFailed = true;
             }
         }
+        else if (errorWarnings.ShouldWarn(error.Code, out int repeats))
+        {
+            Log.ProducerError(logger, source.Name, error.Code, error.Reason, repeats, ErrorWarningInterval);
+        }
         else
         {
-            Log.ProducerError(logger, source.Name, error.Code, error.Reason);
+            Log.ProducerErrorRepeated(logger, source.Name, error.Code, error.Reason);
         }
     }
 
@@ -325,6 +334,11 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
         if (activity is not null && delivered != results.Length)
         {
             activity.SetStatus(ActivityStatusCode.Error, $"{failed} failed, {rejected} rejected of {results.Length}");
+        }
+
+        if (delivered > 0)
+        {
+            errorWarnings.Recovered();
         }
 
         telemetry.Finished(activity, messages, results, topic, elapsed);
