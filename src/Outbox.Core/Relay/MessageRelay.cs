@@ -153,7 +153,7 @@ internal sealed partial class MessageRelay : IMessageRelay
         }
 
         pending.AddRange(outcomes.For(claim.LeaseOwner, claimed, results, stopping: cancellationToken.IsCancellationRequested), timeProvider.GetTimestamp());
-        metrics.BatchDuration.Record(timeProvider.GetElapsedTime(started).TotalMilliseconds);
+        metrics.BatchDuration.Record(timeProvider.GetElapsedTime(started));
         return claimed.Count;
     }
 
