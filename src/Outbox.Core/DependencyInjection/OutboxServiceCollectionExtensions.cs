@@ -72,6 +72,7 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>());
         services.TryAddSingleton(sp => new OutboxMetrics(sp.GetService<IMeterFactory>(), sp.GetRequiredService<IOptions<OutboxOptions>>()));
+        services.TryAddSingleton<RelayPipeline>();
         services.TryAddSingleton<IMessageRelay, MessageRelay>();
         services.TryAddSingleton<DatabaseClock>();
         services.TryAddSingleton<DirectSendQueue>();

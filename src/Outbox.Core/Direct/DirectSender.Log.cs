@@ -4,7 +4,7 @@ namespace Outbox;
 
 internal sealed partial class DirectSender
 {
-    // Event ids 1200-1299: direct sends.
+    // Event ids 1200-1299: direct sends (1208 retired: a failed send is the shared send step's 1005).
     private static partial class Log
     {
         [LoggerMessage(1200, LogLevel.Information, "Direct sends on: messages written here are owned by {LeaseOwner} and sent as their transaction commits")]
@@ -31,8 +31,6 @@ internal sealed partial class DirectSender
         [LoggerMessage(1207, LogLevel.Warning, "{Count} outcomes of direct sends were not recorded: {LeaseOwner} no longer holds those messages")]
         public static partial void OutcomesRefused(ILogger logger, int count, string leaseOwner);
 
-        [LoggerMessage(1208, LogLevel.Warning, "A direct send of {Count} messages failed; the claims retry them")]
-        public static partial void SendFailed(ILogger logger, int count, Exception exception);
 
         [LoggerMessage(1209, LogLevel.Information, "Direct sends stopped; {Count} unsent messages given back to the claims")]
         public static partial void Stopped(ILogger logger, int count);

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace Outbox;
 
@@ -19,10 +20,8 @@ internal sealed partial class DirectSender
     /// <summary>How often the database's clock is read again (a query; no write).</summary>
     internal static readonly TimeSpan ClockReadInterval = TimeSpan.FromSeconds(10);
 
-    private static readonly TimeSpan MaxFailureDelay = TimeSpan.FromSeconds(5);
-
     private readonly IServiceScopeFactory scopeFactory;
-    private readonly IOutboxTransport transport;
+    private readonly RelaySender sender;
     private readonly OutboxOptions options;
     private readonly TimeProvider timeProvider;
     private readonly OutboxMetrics metrics;
@@ -31,6 +30,8 @@ internal sealed partial class DirectSender
     private readonly DatabaseClock clock;
     private readonly ILogger<DirectSender> logger;
     private readonly SendOutcomes outcomes;
+    private readonly ResiliencePipeline storeRetry;
+    private readonly ResiliencePipeline clockRetry;
     private readonly Channel<SendDone> done = Channel.CreateUnbounded<SendDone>(new UnboundedChannelOptions { SingleReader = true });
 
     // The loop's state: only the loop touches it.
@@ -38,30 +39,47 @@ internal sealed partial class DirectSender
     private readonly HashSet<string> keysInFlight = new(StringComparer.Ordinal);
     private readonly PendingOutcomes pending = new();
     private List<Owned> retry = [];
+    private List<Owned> candidates = [];
     private int sendsInFlight;
 
     public DirectSender(
         IServiceScopeFactory scopeFactory,
-        IOutboxTransport transport,
+        RelayPipeline pipeline,
         IOptions<OutboxOptions> options,
         TimeProvider timeProvider,
         OutboxMetrics metrics,
         OutboxSignal signal,
         DirectSendQueue queue,
         DatabaseClock clock,
-        ILogger<DirectSender> logger)
+        ILoggerFactory loggerFactory)
     {
         this.scopeFactory = scopeFactory;
-        this.transport = transport;
+        sender = pipeline.Sender;
         this.options = options.Value;
         this.timeProvider = timeProvider;
         this.metrics = metrics;
         this.signal = signal;
         this.queue = queue;
         this.clock = clock;
-        this.logger = logger;
-        outcomes = new SendOutcomes(this.options, metrics, logger);
-        LeaseOwner = MessageRelay.NewInstanceName(this.options.RelayName) + "/direct";
+        logger = loggerFactory.CreateLogger<DirectSender>();
+        outcomes = pipeline.Outcomes;
+        LeaseOwner = pipeline.Instance.DirectOwner;
+
+        // A failed store call keeps the messages (their lease bounds the wait) and tries again
+        // with what there is then; the first clock read waits for the database to be up.
+        storeRetry = RelayRetries.UntilItWorks("outbox-direct-send", TimeSpan.FromMilliseconds(100), this.options, timeProvider, loggerFactory, _ => true, (_, delay, ex) =>
+        {
+            int expired = pending.DropOlderThan(timeProvider.GetTimestamp(), 2 * this.options.LeaseDuration, timeProvider);
+            Log.ClaimFailed(logger, candidates.Count, pending.Count, expired, delay, ex);
+            candidates = Collect();
+        });
+        clockRetry = RelayRetries.UntilItWorks("outbox-direct-clock", TimeSpan.FromMilliseconds(200), this.options, timeProvider, loggerFactory, ex => ex is not NotSupportedException, (_, _, ex) =>
+        {
+            if (ex is not ClockReadingTooSlowException)
+            {
+                Log.ClockReadFailed(logger, ex);
+            }
+        });
     }
 
     /// <summary>Gets the owner this process's direct messages are written under.</summary>
@@ -94,10 +112,9 @@ internal sealed partial class DirectSender
     private async Task LoopAsync(CancellationToken stoppingToken)
     {
         long clockRead = timeProvider.GetTimestamp();
-        int failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            List<Owned> candidates = Collect();
+            candidates = Collect();
             if (candidates.Count == 0 && pending.Count == 0)
             {
                 TimeSpan untilClockRead = ClockReadInterval - timeProvider.GetElapsedTime(clockRead);
@@ -112,25 +129,8 @@ internal sealed partial class DirectSender
                 continue;
             }
 
-            try
-            {
-                await ClaimAndSendAsync(candidates, stoppingToken).ConfigureAwait(false);
-                failures = 0;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                throw;
-            }
-#pragma warning disable CA1031 // The database may be away: keep the messages (their lease bounds the wait) and try again.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                failures++;
-                int expired = pending.DropOlderThan(timeProvider.GetTimestamp(), 2 * options.LeaseDuration, timeProvider);
-                TimeSpan delay = RetryBackoff.DelayFor(failures, TimeSpan.FromMilliseconds(100), MaxFailureDelay, Random.Shared.NextDouble());
-                Log.ClaimFailed(logger, candidates.Count, pending.Count, expired, delay, ex);
-                await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);
-            }
+            // A retry takes the candidates collected again after the failure (see storeRetry).
+            await storeRetry.ExecuteAsync(static (self, token) => new ValueTask(self.ClaimAndSendAsync(self.candidates, token)), this, stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -254,13 +254,13 @@ internal sealed partial class DirectSender
         var late = new List<Owned>();
         foreach (Owned owned in candidates)
         {
-            (LeaseLeft(owned.Ownership) < transport.Limits.MaxDeliveryTime ? late : sendable).Add(owned);
+            (LeaseLeft(owned.Ownership) < sender.Limits.MaxDeliveryTime ? late : sendable).Add(owned);
         }
 
         if (late.Count > 0)
         {
             Log.LeaseTooShort(logger, late.Count, options.LeaseDuration);
-            pending.AddRange(SendOutcomes.Released(LeaseOwner, late.Select(o => o.Message)), timeProvider.GetTimestamp());
+            pending.AddRange(OutcomePolicy.Released(LeaseOwner, late.Select(o => o.Message)), timeProvider.GetTimestamp());
         }
 
         // Only messages whose key's order must be kept need the store's word; the lease makes the
@@ -346,7 +346,7 @@ internal sealed partial class DirectSender
     }
 
     private TimeSpan LeaseLeft(OutboxOwnership ownership) =>
-        options.LeaseDuration - timeProvider.GetElapsedTime(ownership.Started) - MessageRelay.SendMargin - ownership.Uncertainty;
+        options.LeaseDuration - timeProvider.GetElapsedTime(ownership.Started) - RelayInstance.SendMargin - ownership.Uncertainty;
 
     /// <summary>Sends a batch within what is left of its shortest lease (the transport gives back, unsent, what it cannot send within that) and hands the results to the loop.</summary>
     private async Task SendAsync(List<Owned> batch, CancellationToken stoppingToken)
@@ -354,22 +354,11 @@ internal sealed partial class DirectSender
         IReadOnlyList<OutboxSendResult> results;
         try
         {
-            TimeSpan sendWithin = batch.Min(o => LeaseLeft(o.Ownership));
-            results = await transport.SendAsync(batch.ConvertAll(o => o.Message), sendWithin, stoppingToken).ConfigureAwait(false);
-            if (results.Count != batch.Count)
-            {
-                throw new InvalidOperationException($"The transport returned {results.Count} results for {batch.Count} messages.");
-            }
+            results = await sender.SendAsync(batch.ConvertAll(o => o.Message), batch.Min(o => LeaseLeft(o.Ownership)), stoppingToken).ConfigureAwait(false);
         }
-#pragma warning disable CA1031 // A transport bug or outage must not lose the batch: every message is retried by the claims.
-        catch (Exception ex)
-#pragma warning restore CA1031
+        catch (OperationCanceledException ex)
         {
-            if (ex is not OperationCanceledException)
-            {
-                Log.SendFailed(logger, batch.Count, ex);
-            }
-
+            // Stopping: the loop gives these back (a failure while stopping releases the message).
             results = Enumerable.Repeat(OutboxSendResult.Failed(ex.Message), batch.Count).ToArray();
         }
 
@@ -380,50 +369,58 @@ internal sealed partial class DirectSender
     /// <returns>Whether direct sends can run.</returns>
     private async Task<bool> ReadClockAsync(bool firstTime, CancellationToken stoppingToken)
     {
-        int failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            if (firstTime)
             {
-                await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
-                IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
-                if (await clock.ReadAsync(store.GetDatabaseTimeAsync, stoppingToken).ConfigureAwait(false) || !firstTime)
-                {
-                    return true;
-                }
+                await clockRetry.ExecuteAsync(static (self, token) => new ValueTask(self.ReadClockOnceAsync(token)), this, stoppingToken).ConfigureAwait(false);
             }
-            catch (NotSupportedException ex)
+            else
             {
-                Log.Unsupported(logger, ex.Message);
-                return false;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return false;
-            }
-#pragma warning disable CA1031 // The database may not be up yet: the claims cover the messages meanwhile.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                Log.ClockReadFailed(logger, ex);
-                if (!firstTime)
-                {
-                    return true;
-                }
+                await ReadClockOnceAsync(stoppingToken).ConfigureAwait(false);
             }
 
-            failures++;
-            try
-            {
-                await Task.Delay(RetryBackoff.DelayFor(failures, TimeSpan.FromMilliseconds(200), MaxFailureDelay, Random.Shared.NextDouble()), timeProvider, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
+            return true;
         }
+        catch (NotSupportedException ex)
+        {
+            Log.Unsupported(logger, ex.Message);
+            return false;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (ClockReadingTooSlowException)
+        {
+            return true; // a later reading: the last one is used meanwhile
+        }
+#pragma warning disable CA1031 // The database may be away for a moment: the last reading holds, the claims cover the messages.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.ClockReadFailed(logger, ex);
+            return true;
+        }
+    }
 
-        return false;
+    private async Task ReadClockOnceAsync(CancellationToken cancellationToken)
+    {
+        await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
+        IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
+        if (!await clock.ReadAsync(store.GetDatabaseTimeAsync, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ClockReadingTooSlowException();
+        }
+    }
+
+    /// <summary>A clock reading whose round trip was too long to keep: read again.</summary>
+    private sealed class ClockReadingTooSlowException : Exception
+    {
+        public ClockReadingTooSlowException()
+            : base("The database's clock reading took too long a round trip to be kept.")
+        {
+        }
     }
 
     /// <summary>At stop: the sends in flight finish (cancelled), then their outcomes and every message not sent go back to the store, so no message waits for its lease.</summary>
@@ -444,7 +441,7 @@ internal sealed partial class DirectSender
             unsent.AddRange(committed.Messages);
         }
 
-        pending.AddRange(SendOutcomes.Released(LeaseOwner, unsent), timeProvider.GetTimestamp());
+        pending.AddRange(OutcomePolicy.Released(LeaseOwner, unsent), timeProvider.GetTimestamp());
         if (pending.Count == 0)
         {
             return;

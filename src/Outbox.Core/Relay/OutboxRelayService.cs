@@ -2,27 +2,29 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace Outbox;
 
 /// <summary>
-/// The hosted relay: <see cref="OutboxOptions.MaxConcurrentBatches"/> loops that each run passes
-/// while there is work, then sleep until a commit wakes them or the polling interval passes. A
-/// pass records the previous pass's outcomes in the same store call as its claim.
-/// Several loops overlap one batch's broker round trip with the next batch's claim; claims never
-/// overlap (SKIP LOCKED, and with per-key order a key's next message waits for the previous one).
-/// Failures (database or broker down) are logged and retried with backoff; the host keeps running.
-/// Beside them, with <see cref="OutboxOptions.DirectSend"/>, the <see cref="DirectSender"/> sends
-/// what this process writes as it commits; the loops then mostly find what it could not.
+/// The hosted relay: <see cref="OutboxOptions.MaxConcurrentBatches"/> loops, each driving one
+/// <see cref="RelayWorker"/> (claim → send → outcome) while there is work, then sleeping until a
+/// commit wakes them or the polling interval passes. Several loops overlap one batch's broker
+/// round trip with the next batch's claim; claims never overlap (SKIP LOCKED, and with per-key
+/// order a key's next message waits for the previous one). A failed pass (database or broker
+/// down) is logged and retried with backoff (<see cref="RelayRetries.UntilItWorks"/>); the host
+/// keeps running. Beside them, with <see cref="OutboxOptions.DirectSend"/>, the
+/// <see cref="DirectSender"/> sends what this process writes as it commits; the loops then mostly
+/// find what it could not.
 /// </summary>
 internal sealed partial class OutboxRelayService(
     IServiceProvider services,
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
     TimeProvider timeProvider,
-    ILogger<OutboxRelayService> logger) : BackgroundService
+    ILoggerFactory loggerFactory) : BackgroundService
 {
-    private static readonly TimeSpan MaxFailureDelay = TimeSpan.FromSeconds(30);
+    private readonly ILogger logger = loggerFactory.CreateLogger<OutboxRelayService>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,12 +38,11 @@ internal sealed partial class OutboxRelayService(
 
         // Resolved here, not injected: a missing transport must surface as the options
         // validator's message at start, not as a dependency-injection error.
-        IMessageRelay relay = services.GetRequiredService<IMessageRelay>();
+        RelayPipeline pipeline = services.GetRequiredService<RelayPipeline>();
         RelayHealth health = services.GetService<RelayHealth>() ?? new RelayHealth(timeProvider);
         Log.Started(logger, settings.RelayName, settings.PollingInterval);
-        IEnumerable<Task> loops = Enumerable.Range(0, settings.MaxConcurrentBatches).Select(_ => RunLoopAsync(relay, health, settings, stoppingToken));
-        // Only beside the library's own relay: a replaced IMessageRelay owns every send.
-        if (settings.DirectSend && relay is MessageRelay && services.GetService<DirectSender>() is { } direct)
+        IEnumerable<Task> loops = Enumerable.Range(0, settings.MaxConcurrentBatches).Select(_ => RunLoopAsync(pipeline.CreateWorker(), health, settings, stoppingToken));
+        if (settings.DirectSend && services.GetService<DirectSender>() is { } direct)
         {
             loops = loops.Append(direct.RunAsync(stoppingToken));
         }
@@ -59,22 +60,21 @@ internal sealed partial class OutboxRelayService(
         Log.Stopped(logger, settings.RelayName);
     }
 
-    private async Task RunLoopAsync(IMessageRelay relay, RelayHealth health, OutboxOptions settings, CancellationToken stoppingToken)
+    private async Task RunLoopAsync(RelayWorker worker, RelayHealth health, OutboxOptions settings, CancellationToken stoppingToken)
     {
         await Task.Yield();
-
-        // The library's relay records a pass's outcomes with the next claim (one round trip per
-        // batch); a replaced IMessageRelay runs whole passes.
-        var pipelined = relay as MessageRelay;
-        var pending = new PendingOutcomes();
         int failures = 0;
+        ResiliencePipeline passRetry = RelayRetries.UntilItWorks("outbox-relay-pass", settings.PollingInterval, settings, timeProvider, loggerFactory, _ => true, (failed, delay, ex) =>
+        {
+            failures = failed;
+            health.PassFailed(ex);
+            Log.PassFailed(logger, failed, delay, ex);
+        });
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                int claimed = pipelined is null
-                    ? await relay.RelayOnceAsync(stoppingToken).ConfigureAwait(false)
-                    : await pipelined.PassAsync(pending, stoppingToken).ConfigureAwait(false);
+                int claimed = await passRetry.ExecuteAsync(static (w, token) => new ValueTask<int>(w.PassAsync(token)), worker, stoppingToken).ConfigureAwait(false);
                 health.PassSucceeded();
                 if (failures > 0)
                 {
@@ -93,43 +93,24 @@ internal sealed partial class OutboxRelayService(
             {
                 break;
             }
-#pragma warning disable CA1031 // The relay must survive outages: log, back off, try again.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                failures++;
-                health.PassFailed(ex);
-                TimeSpan delay = RetryBackoff.DelayFor(failures, settings.PollingInterval, MaxFailureDelay, Random.Shared.NextDouble());
-                Log.PassFailed(logger, failures, delay, ex);
-                try
-                {
-                    await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
         }
 
-        if (pipelined is not null && pending.Count > 0)
-        {
-            await RecordOnStopAsync(pipelined, pending).ConfigureAwait(false);
-        }
+        await RecordOnStopAsync(worker).ConfigureAwait(false);
     }
 
     /// <summary>The last pass's outcomes: recorded before the host stops, so nothing waits for a lease.</summary>
-    private async Task RecordOnStopAsync(MessageRelay relay, PendingOutcomes pending)
+    private async Task RecordOnStopAsync(RelayWorker worker)
     {
+        int count = worker.PendingCount;
         try
         {
-            await relay.RecordAsync(pending).ConfigureAwait(false);
+            await worker.FlushAsync().ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Best effort at stop: unrecorded messages are sent again after their lease.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.RecordOnStopFailed(logger, pending.Count, ex);
+            Log.RecordOnStopFailed(logger, count, ex);
         }
     }
 }

@@ -3,15 +3,21 @@ using Microsoft.Extensions.Logging;
 namespace Outbox;
 
 /// <summary>
-/// Turns a batch's send results into the outcomes the store records, for the claiming relay and
-/// for direct sends alike: delivered → COMPLETE, refused → DEAD, failed → INIT with backoff (DEAD
-/// after <see cref="OutboxOptions.MaxAttempts"/>), not sent → INIT due at once, sent awaiting a
-/// confirmation → no outcome (stays PUBLISH). Logs for an operator during an outage: one Warning
-/// per batch with failed sends (how many, the first error), each message's retry at Debug, and one
-/// Information line when a batch is delivered again after failures.
+/// The outcome step of the relay's pipeline, for the claiming relay and direct sends alike: asks
+/// <see cref="OutcomePolicy"/> for each message's next state, counts it and logs it. Logs for an
+/// operator during an outage: one Warning per batch with failed sends (how many, the first error),
+/// each message's retry at Debug, and one Information line when a batch is delivered again after
+/// failures.
 /// </summary>
-internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics metrics, ILogger logger)
+/// <param name="options">The relay's options.</param>
+/// <param name="metrics">The counters outcomes are counted in.</param>
+/// <param name="logger">The logger.</param>
+/// <param name="jitter">Where each batch's jitter comes from (a number in [0, 1)); <see cref="Random.Shared"/> unless a test fixes it.</param>
+internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics metrics, ILogger logger, Func<double>? jitter = null)
 {
+    private readonly OutcomePolicy policy = new(options);
+    private readonly Func<double> nextJitter = jitter ?? Random.Shared.NextDouble;
+
     /// <summary>Failed sends since the last batch that was delivered without a failure (shared by the relay's loops).</summary>
     private long failedSinceDelivery;
 
@@ -25,80 +31,59 @@ internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics 
         var counts = new TopicCounts();
         int failedInBatch = 0, deliveredInBatch = 0;
         OutboxMessage? firstFailed = null;
+        OutboxOutcome firstRetry = default;
         string? firstError = null;
-        TimeSpan firstRetryAfter = TimeSpan.Zero;
 
         // One jitter per batch: a batch that failed together retries together (one claim, and one
         // outcome statement where the store groups equal outcomes); relays still differ.
-        double jitter = Random.Shared.NextDouble();
+        double batchJitter = nextJitter();
         for (int i = 0; i < messages.Count; i++)
         {
             OutboxMessage message = messages[i];
             OutboxSendResult result = results[i];
-            OutboxStatus status;
-            int attempts = message.Attempts;
-            TimeSpan retryAfter = TimeSpan.Zero;
-            string? error = result.Error;
-            bool sent = true;
-            switch (result.Status)
+            if (policy.Next(leaseOwner, message, result, batchJitter, stopping) is not { } outcome)
             {
-                case OutboxSendStatus.Sent:
-                    // Stays PUBLISH under this claim until a confirmation completes it.
-                    Log.AwaitingConfirmation(logger, message.Id, message.Topic);
-                    continue;
-                case OutboxSendStatus.Delivered:
-                    status = OutboxStatus.Complete;
+                Log.AwaitingConfirmation(logger, message.Id, message.Topic);
+                continue;
+            }
+
+            switch (outcome.Status)
+            {
+                case OutboxStatus.Complete:
                     counts.Delivered(message.Topic);
                     deliveredInBatch++;
                     Log.Completed(logger, message.Id, message.Topic, message.Key);
                     break;
-                case OutboxSendStatus.Rejected:
-                    status = OutboxStatus.Dead;
-                    attempts++;
+                case OutboxStatus.Dead when result.Status == OutboxSendStatus.Rejected:
                     counts.Dead(message.Topic);
                     Log.Rejected(logger, message.Id, message.Topic, result.Error);
                     break;
-                case OutboxSendStatus.NotSent:
-                case OutboxSendStatus.Failed when stopping:
-                    // Not sent (too little lease left, or stopping): back unchanged, due now, for the next claim.
-                    status = OutboxStatus.Init;
-                    error = null;
-                    sent = result.Status != OutboxSendStatus.NotSent;
-                    Log.ReleasedOne(logger, message.Id, message.Topic);
+                case OutboxStatus.Dead:
+                    counts.Dead(message.Topic);
+                    Log.AttemptsExhausted(logger, message.Id, message.Topic, outcome.Attempts, result.Error);
+                    break;
+                case OutboxStatus.Init when outcome.Attempts > message.Attempts:
+                    counts.Failed(message.Topic);
+                    if (failedInBatch++ == 0)
+                    {
+                        (firstFailed, firstRetry, firstError) = (message, outcome, result.Error);
+                    }
+
+                    Log.WillRetry(logger, message.Id, message.Topic, outcome.Attempts, outcome.RetryAfter, result.Error);
                     break;
                 default:
-                    attempts++;
-                    if (attempts >= options.MaxAttempts)
-                    {
-                        status = OutboxStatus.Dead;
-                        counts.Dead(message.Topic);
-                        Log.AttemptsExhausted(logger, message.Id, message.Topic, attempts, result.Error);
-                    }
-                    else
-                    {
-                        status = OutboxStatus.Init;
-                        retryAfter = RetryBackoff.DelayFor(attempts, options.RetryDelay, options.MaxRetryDelay, jitter);
-                        counts.Failed(message.Topic);
-                        if (failedInBatch++ == 0)
-                        {
-                            (firstFailed, firstError, firstRetryAfter) = (message, result.Error, retryAfter);
-                        }
-
-                        Log.WillRetry(logger, message.Id, message.Topic, attempts, retryAfter, result.Error);
-                    }
-
+                    Log.ReleasedOne(logger, message.Id, message.Topic);
                     break;
             }
 
-            OutboxStateMachine.EnsureTransition(OutboxStatus.Publish, status);
-            outcomes.Add(new OutboxOutcome(message.Id, leaseOwner, status, attempts, retryAfter, OutboxText.ForStorage(error), sent));
+            outcomes.Add(outcome);
         }
 
         counts.AddTo(metrics);
         if (firstFailed is not null)
         {
             Interlocked.Add(ref failedSinceDelivery, failedInBatch);
-            Log.BatchWillRetry(logger, failedInBatch, messages.Count, firstFailed.Topic, firstFailed.Attempts + 1, firstRetryAfter, firstError);
+            Log.BatchWillRetry(logger, failedInBatch, messages.Count, firstFailed.Topic, firstRetry.Attempts, firstRetry.RetryAfter, firstError);
         }
         else if (deliveredInBatch > 0 && Interlocked.Read(ref failedSinceDelivery) > 0)
         {
@@ -111,10 +96,6 @@ internal sealed partial class SendOutcomes(OutboxOptions options, OutboxMetrics 
 
         return outcomes;
     }
-
-    /// <summary>Outcomes that give messages back unsent: INIT, due at once, unchanged otherwise.</summary>
-    public static OutboxOutcome[] Released(string leaseOwner, IEnumerable<OutboxMessage> messages) =>
-        messages.Select(m => new OutboxOutcome(m.Id, leaseOwner, OutboxStatus.Init, m.Attempts, TimeSpan.Zero, null)).ToArray();
 
     // Event ids 1000-1099: the relay (shared with MessageRelay.Log).
     private static partial class Log

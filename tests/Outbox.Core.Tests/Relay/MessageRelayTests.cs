@@ -93,12 +93,13 @@ public sealed class MessageRelayTests : IAsyncDisposable
     {
         OutboxMessage[] messages = Write(2, key: "k");
         transport.Answer = _ => new OutboxSendResult(OutboxSendStatus.Sent);
-        MessageRelay relay = CreateRelay();
+        RelayPipeline pipeline = CreatePipeline();
+        var relay = new MessageRelay(pipeline);
 
         (await relay.RelayOnceAsync()).Should().Be(1);
 
         store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Publish);
-        store.Get(messages[0].Id).LeaseOwner.Should().StartWith(relay.Instance + "/");
+        store.Get(messages[0].Id).LeaseOwner.Should().StartWith(pipeline.Instance.Name + "/");
         (await relay.RelayOnceAsync()).Should().Be(0, "the key's next message waits for the confirmation");
 
         (await store.ConfirmAsync([messages[0].Id])).Should().Be(1);
@@ -197,19 +198,20 @@ public sealed class MessageRelayTests : IAsyncDisposable
     public async Task PassAsync_KeepsOutcomesPendingUntilTheNextClaimWhichRecordsThemFirst()
     {
         OutboxMessage[] messages = Write(2, key: "k");
-        MessageRelay relay = CreateRelay();
-        var pending = new PendingOutcomes();
+        RelayPipeline pipeline = CreatePipeline();
+        var relay = new MessageRelay(pipeline);
+        RelayWorker worker = pipeline.CreateWorker();
 
-        (await relay.PassAsync(pending, CancellationToken.None)).Should().Be(1);
-        pending.ToArray().Should().ContainSingle().Which.Status.Should().Be(OutboxStatus.Complete);
+        (await worker.PassAsync(CancellationToken.None)).Should().Be(1);
+        worker.Pending.Should().ContainSingle().Which.Status.Should().Be(OutboxStatus.Complete);
         store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Publish, "the outcome is recorded with the next claim");
 
-        (await relay.PassAsync(pending, CancellationToken.None)).Should().Be(1, "the key's next message is claimable once the first is recorded");
+        (await worker.PassAsync(CancellationToken.None)).Should().Be(1, "the key's next message is claimable once the first is recorded");
         store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Complete);
-        pending.ToArray().Should().ContainSingle().Which.MessageId.Should().Be(messages[1].Id);
+        worker.Pending.Should().ContainSingle().Which.MessageId.Should().Be(messages[1].Id);
 
-        (await relay.PassAsync(pending, CancellationToken.None)).Should().Be(0);
-        pending.Count.Should().Be(0);
+        (await worker.PassAsync(CancellationToken.None)).Should().Be(0);
+        worker.PendingCount.Should().Be(0);
         messages.Should().OnlyContain(m => store.Get(m.Id).Status == OutboxStatus.Complete);
         transport.Delivered.Should().Equal(messages.Select(m => m.Id));
     }
@@ -218,17 +220,18 @@ public sealed class MessageRelayTests : IAsyncDisposable
     public async Task PassAsync_RecordingWithTheNextClaimFailsTransiently_IsRetriedAndApplied()
     {
         OutboxMessage[] messages = Write(2, key: "k");
-        MessageRelay relay = CreateRelay();
-        var pending = new PendingOutcomes();
-        await relay.PassAsync(pending, CancellationToken.None);
+        RelayPipeline pipeline = CreatePipeline();
+        var relay = new MessageRelay(pipeline);
+        RelayWorker worker = pipeline.CreateWorker();
+        await worker.PassAsync(CancellationToken.None);
         store.RecordFailuresToInject = 2;
 
-        int claimed = await relay.PassAsync(pending, CancellationToken.None);
+        int claimed = await worker.PassAsync(CancellationToken.None);
 
         claimed.Should().Be(1);
         store.RecordCalls.Should().Be(3, "two failed tries, then the one that applied");
         store.Get(messages[0].Id).Status.Should().Be(OutboxStatus.Complete);
-        pending.ToArray().Should().ContainSingle().Which.MessageId.Should().Be(messages[1].Id);
+        worker.Pending.Should().ContainSingle().Which.MessageId.Should().Be(messages[1].Id);
     }
 
     [Fact]
@@ -237,15 +240,16 @@ public sealed class MessageRelayTests : IAsyncDisposable
         OutboxMessage[] messages = Write(2, key: null);
         // The claim returns after most of the lease: what is left cannot cover a send (1 s) plus the relay's margin (1 s).
         store.DuringClaim = () => clock.Advance(options.LeaseDuration - TimeSpan.FromSeconds(1.5));
-        MessageRelay relay = CreateRelay();
-        var pending = new PendingOutcomes();
+        RelayPipeline pipeline = CreatePipeline();
+        var relay = new MessageRelay(pipeline);
+        RelayWorker worker = pipeline.CreateWorker();
 
-        (await relay.PassAsync(pending, CancellationToken.None)).Should().Be(2);
+        (await worker.PassAsync(CancellationToken.None)).Should().Be(2);
 
         transport.SendWindows.Should().BeEmpty("nothing may be sent that could reach the broker after the lease");
-        pending.ToArray().Should().OnlyContain(o => o.Status == OutboxStatus.Init && o.Attempts == 0 && o.RetryAfter == TimeSpan.Zero);
+        worker.Pending.Should().OnlyContain(o => o.Status == OutboxStatus.Init && o.Attempts == 0 && o.RetryAfter == TimeSpan.Zero);
         store.DuringClaim = null;
-        await relay.RecordAsync(pending);
+        await worker.FlushAsync();
         messages.Should().OnlyContain(m => store.Get(m.Id).Status == OutboxStatus.Init && store.Get(m.Id).Attempts == 0);
         (await relay.RelayOnceAsync()).Should().Be(2, "given back, due at once");
         transport.Delivered.Should().Equal(messages.Select(m => m.Id));
@@ -259,7 +263,7 @@ public sealed class MessageRelayTests : IAsyncDisposable
 
         await CreateRelay().RelayOnceAsync();
 
-        transport.SendWindows.Should().Equal(options.LeaseDuration - TimeSpan.FromSeconds(3) - MessageRelay.SendMargin);
+        transport.SendWindows.Should().Equal(options.LeaseDuration - TimeSpan.FromSeconds(3) - RelayInstance.SendMargin);
     }
 
     [Fact]
@@ -268,14 +272,15 @@ public sealed class MessageRelayTests : IAsyncDisposable
         OutboxMessage[] first = [.. Write(1, key: "bad"), .. Write(1, key: "good")];
         OutboxMessage[] later = Write(3, key: "good");
         store.Refuses = o => o.MessageId == first[0].Id;
-        MessageRelay relay = CreateRelay();
-        var pending = new PendingOutcomes();
-        await relay.PassAsync(pending, CancellationToken.None);
+        RelayPipeline pipeline = CreatePipeline();
+        var relay = new MessageRelay(pipeline);
+        RelayWorker worker = pipeline.CreateWorker();
+        await worker.PassAsync(CancellationToken.None);
 
         // Recording with the next claim fails: each outcome is tried alone, the refused one is dropped.
-        Func<Task> next = () => relay.PassAsync(pending, CancellationToken.None);
+        Func<Task> next = () => worker.PassAsync(CancellationToken.None);
         await next.Should().ThrowAsync<InvalidOperationException>();
-        pending.Count.Should().Be(0);
+        worker.PendingCount.Should().Be(0);
         store.Get(first[1].Id).Status.Should().Be(OutboxStatus.Complete);
         store.Get(first[0].Id).Status.Should().Be(OutboxStatus.Publish, "its lease lapses and it is claimed again later");
 
@@ -296,17 +301,18 @@ public sealed class MessageRelayTests : IAsyncDisposable
     public async Task PassAsync_DatabaseAway_OutcomesAreKeptUntilItIsBack()
     {
         OutboxMessage[] messages = Write(2, key: null);
-        MessageRelay relay = CreateRelay();
-        var pending = new PendingOutcomes();
-        await relay.PassAsync(pending, CancellationToken.None);
+        RelayPipeline pipeline = CreatePipeline();
+        var relay = new MessageRelay(pipeline);
+        RelayWorker worker = pipeline.CreateWorker();
+        await worker.PassAsync(CancellationToken.None);
         store.RecordFailuresToInject = 100;
 
-        Func<Task> next = () => relay.PassAsync(pending, CancellationToken.None);
+        Func<Task> next = () => worker.PassAsync(CancellationToken.None);
         await next.Should().ThrowAsync<TimeoutException>();
 
-        pending.Count.Should().Be(2, "every outcome failed alike: an outage, not a bad outcome");
+        worker.PendingCount.Should().Be(2, "every outcome failed alike: an outage, not a bad outcome");
         store.RecordFailuresToInject = 0;
-        await relay.PassAsync(pending, CancellationToken.None);
+        await worker.PassAsync(CancellationToken.None);
         messages.Should().OnlyContain(m => store.Get(m.Id).Status == OutboxStatus.Complete);
     }
 
@@ -353,11 +359,13 @@ public sealed class MessageRelayTests : IAsyncDisposable
         return messages;
     }
 
-    private MessageRelay CreateRelay() => new(
+    private MessageRelay CreateRelay() => new(CreatePipeline());
+
+    private RelayPipeline CreatePipeline() => new(
         services.GetRequiredService<IServiceScopeFactory>(),
         transport,
         Options.Create(options),
         clock,
         new OutboxMetrics(null),
-        Microsoft.Extensions.Logging.Abstractions.NullLogger<MessageRelay>.Instance);
+        Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
 }

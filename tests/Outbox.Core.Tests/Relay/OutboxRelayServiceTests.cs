@@ -24,6 +24,7 @@ public sealed class OutboxRelayServiceTests : IAsyncDisposable
             .AddSingleton(Options.Create(options))
             .AddSingleton<TimeProvider>(clock)
             .AddSingleton(new OutboxMetrics(null))
+            .AddSingleton<RelayPipeline>()
             .AddSingleton<IMessageRelay, MessageRelay>()
             .BuildServiceProvider();
     }
@@ -39,7 +40,7 @@ public sealed class OutboxRelayServiceTests : IAsyncDisposable
     {
         OutboxMessage[] messages = Write(3, key: null);
 
-        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLogger<OutboxRelayService>.Instance);
+        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLoggerFactory.Instance);
         Task? stopping = null;
         transport.BeforeSend = _ =>
         {
@@ -62,7 +63,7 @@ public sealed class OutboxRelayServiceTests : IAsyncDisposable
     {
         OutboxMessage[] messages = Write(4, key: "one-key");
 
-        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLogger<OutboxRelayService>.Instance);
+        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLoggerFactory.Instance);
         await service.StartAsync(CancellationToken.None);
         await WaitUntilAsync(() => messages.All(m => store.Get(m.Id).Status == OutboxStatus.Complete));
         await service.StopAsync(CancellationToken.None);

@@ -2,20 +2,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Outbox;
 
-internal sealed partial class MessageRelay
+internal sealed partial class RelayWorker
 {
-    // Event ids 1000-1099: the relay (the send outcomes' are in SendOutcomes).
+    // Event ids 1000-1099: the relay (the send outcomes' are in SendOutcomes, the send step's in RelaySender).
+    /// <summary>Logs a retry of the outcomes' recording (the pipeline's retry calls it).</summary>
+    internal static void LogRecordRetry(ILogger logger, int attempt, Exception? exception) => Log.RecordRetry(logger, attempt, exception);
+
     private static partial class Log
     {
         [LoggerMessage(1000, LogLevel.Debug, "Outbox message {MessageId} INIT → PUBLISH (topic {Topic}, key {Key}, attempts so far {Attempts})")]
         public static partial void Claimed(ILogger logger, Guid messageId, string topic, string? key, int attempts);
-
-
-
-
-
-        [LoggerMessage(1005, LogLevel.Warning, "The transport failed for a batch of {Count} messages; they will be retried")]
-        public static partial void SendFailed(ILogger logger, int count, Exception exception);
 
         [LoggerMessage(1006, LogLevel.Warning, "{Count} outcomes were not recorded: relay {Relay} no longer holds those messages (its lease expired and another relay took them)")]
         public static partial void OutcomesRefused(ILogger logger, int count, string relay);
@@ -34,8 +30,6 @@ internal sealed partial class MessageRelay
 
         [LoggerMessage(1008, LogLevel.Information, "Released {Count} claimed messages back to INIT because the relay is stopping")]
         public static partial void Released(ILogger logger, int count);
-
-
 
         [LoggerMessage(1009, LogLevel.Warning, "Could not release {Count} claimed messages while stopping; they are claimable again when their lease expires")]
         public static partial void ReleaseFailed(ILogger logger, int count, Exception exception);
