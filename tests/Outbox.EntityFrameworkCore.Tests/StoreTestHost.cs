@@ -69,6 +69,13 @@ public sealed class StoreTestHost : IAsyncDisposable
         return await action(scope.ServiceProvider.GetRequiredService<IOutboxStore>());
     }
 
+    /// <summary>Runs <paramref name="action"/> with the direct-send contract of a store in a scope of its own.</summary>
+    public async Task<T> WithDirectSendStoreAsync<T>(Func<IOutboxDirectSendStore, Task<T>> action)
+    {
+        await using AsyncServiceScope scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<IOutboxDirectSendStore>());
+    }
+
     public Task<IReadOnlyList<OutboxMessage>> ClaimAsync(string owner, int batchSize = 100, bool preserveKeyOrder = true, TimeSpan? lease = null) =>
         WithStoreAsync(store => store.ClaimAsync(new OutboxClaim(owner, batchSize, lease ?? TimeSpan.FromMinutes(1), preserveKeyOrder)));
 

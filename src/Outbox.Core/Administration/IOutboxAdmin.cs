@@ -10,7 +10,7 @@ public interface IOutboxAdmin
 
     /// <summary>
     /// Reads the INIT, PUBLISH and DEAD counts and the age of the oldest unfinished message now,
-    /// with the store's index-only query (<see cref="IOutboxStore.GetBacklogAsync"/>): cheap
+    /// with the store's index-only query (<see cref="IOutboxAdminStore.GetBacklogAsync"/>): cheap
     /// whatever the number of completed rows, unlike <see cref="GetSummaryAsync"/>, and not the
     /// gauges' cached reading.
     /// </summary>
@@ -29,7 +29,6 @@ public interface IOutboxAdmin
     /// <param name="messageId">The message id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The message, or <see langword="null"/> when there is none with that id (never written, or deleted by retention).</returns>
-    /// <exception cref="NotSupportedException">The store cannot look messages up (<see cref="IOutboxStore.GetMessageAsync"/>).</exception>
     Task<OutboxMessage?> GetMessageAsync(Guid messageId, CancellationToken cancellationToken = default);
 
     /// <summary>Moves dead messages back to <see cref="OutboxStatus.Init"/> (attempts reset) so the relay sends them again.</summary>

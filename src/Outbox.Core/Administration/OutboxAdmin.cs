@@ -1,6 +1,6 @@
 namespace Outbox;
 
-internal sealed class OutboxAdmin(IOutboxStore store, IOutboxSignal signal) : IOutboxAdmin
+internal sealed class OutboxAdmin(IOutboxAdminStore store, IOutboxSignal signal) : IOutboxAdmin
 {
     public Task<OutboxSummary> GetSummaryAsync(CancellationToken cancellationToken = default) =>
         store.GetSummaryAsync(cancellationToken);

@@ -67,7 +67,7 @@ internal sealed partial class OutboxCleanupService(
         do
         {
             await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
-            IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
+            IOutboxCleanupStore store = scope.ServiceProvider.GetRequiredService<IOutboxCleanupStore>();
             deleted = await store.DeleteFinishedAsync(status, retention, batch, cancellationToken).ConfigureAwait(false);
             total += deleted;
         }

@@ -72,6 +72,11 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>());
         services.TryAddSingleton(sp => new OutboxMetrics(sp.GetService<IMeterFactory>(), sp.GetRequiredService<IOptions<OutboxOptions>>()));
+        // Each part asks for its own contract; a store registers itself as the whole IOutboxStore.
+        services.TryAddScoped<IOutboxRelayStore>(sp => sp.GetRequiredService<IOutboxStore>());
+        services.TryAddScoped<IOutboxAdminStore>(sp => sp.GetRequiredService<IOutboxStore>());
+        services.TryAddScoped<IOutboxCleanupStore>(sp => sp.GetRequiredService<IOutboxStore>());
+        services.TryAddScoped<IOutboxConfirmationStore>(sp => sp.GetRequiredService<IOutboxStore>());
         services.TryAddSingleton<RelayPipeline>();
         services.TryAddSingleton<IMessageRelay, MessageRelay>();
         services.TryAddSingleton<DatabaseClock>();

@@ -6,7 +6,7 @@ namespace Outbox;
 
 /// <summary>
 /// The backlog figures the gauges and the health check share: read from the store's cheap
-/// index-only query (<see cref="IOutboxStore.GetBacklogAsync"/>) at most once per
+/// index-only query (<see cref="IOutboxAdminStore.GetBacklogAsync"/>) at most once per
 /// <see cref="OutboxOptions.BacklogRefreshInterval"/>, however often they are scraped or probed.
 /// Callers that arrive while a read is running share it. A failed read is kept for the interval
 /// too, so a database outage is not hammered by probes.
@@ -59,7 +59,7 @@ internal sealed partial class OutboxBacklogMonitor(IServiceScopeFactory scopes, 
         try
         {
             await using AsyncServiceScope scope = scopes.CreateAsyncScope();
-            OutboxBacklog backlog = await scope.ServiceProvider.GetRequiredService<IOutboxStore>().GetBacklogAsync(CancellationToken.None).ConfigureAwait(false);
+            OutboxBacklog backlog = await scope.ServiceProvider.GetRequiredService<IOutboxAdminStore>().GetBacklogAsync(CancellationToken.None).ConfigureAwait(false);
             result = new BacklogReading(backlog, null, timeProvider.GetTimestamp());
         }
 #pragma warning disable CA1031 // The figures are for metrics and probes: a failed read is reported, never thrown at a scrape.

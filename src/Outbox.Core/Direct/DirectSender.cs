@@ -277,7 +277,7 @@ internal sealed partial class DirectSender
             else
             {
                 await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
-                IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
+                IOutboxDirectSendStore store = DirectSendStore(scope);
                 result = await store.RecordOutcomesAndClaimOwnedAsync(recording, new OutboxOwnedClaim(LeaseOwner, ordered), stoppingToken).ConfigureAwait(false);
             }
         }
@@ -407,12 +407,16 @@ internal sealed partial class DirectSender
     private async Task ReadClockOnceAsync(CancellationToken cancellationToken)
     {
         await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
-        IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
+        IOutboxDirectSendStore store = DirectSendStore(scope);
         if (!await clock.ReadAsync(store.GetDatabaseTimeAsync, cancellationToken).ConfigureAwait(false))
         {
             throw new ClockReadingTooSlowException();
         }
     }
+
+    private static IOutboxDirectSendStore DirectSendStore(AsyncServiceScope scope) =>
+        scope.ServiceProvider.GetService<IOutboxDirectSendStore>()
+        ?? throw new NotSupportedException($"the store registers no {nameof(IOutboxDirectSendStore)}");
 
     /// <summary>A clock reading whose round trip was too long to keep: read again.</summary>
     private sealed class ClockReadingTooSlowException : Exception
@@ -450,7 +454,7 @@ internal sealed partial class DirectSender
         try
         {
             await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
-            IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
+            IOutboxRelayStore store = scope.ServiceProvider.GetRequiredService<IOutboxRelayStore>();
             await store.RecordOutcomesAsync(pending.ToArray(), CancellationToken.None).ConfigureAwait(false);
             Log.Stopped(logger, unsent.Count);
         }

@@ -12,7 +12,7 @@ internal sealed class ClaimSource(IServiceScopeFactory scopeFactory, OutboxOptio
     public async Task<(int Recorded, RelayBatch Batch)> RecordAndTakeAsync(IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken)
     {
         await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
-        IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
+        IOutboxRelayStore store = scope.ServiceProvider.GetRequiredService<IOutboxRelayStore>();
         var claim = new OutboxClaim(instance.NextClaimOwner(), options.BatchSize, options.LeaseDuration, options.PreserveKeyOrder);
 
         // Counted from before the claim is sent: never later than the database's start of the lease.
@@ -26,7 +26,7 @@ internal sealed class ClaimSource(IServiceScopeFactory scopeFactory, OutboxOptio
     public async Task<int> RecordAsync(IReadOnlyList<OutboxOutcome> outcomes, CancellationToken cancellationToken)
     {
         await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
-        IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
+        IOutboxRelayStore store = scope.ServiceProvider.GetRequiredService<IOutboxRelayStore>();
         return await store.RecordOutcomesAsync(outcomes, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -33,7 +33,9 @@ public static class OutboxEntityFrameworkCoreBuilderExtensions
 
         services.AddSingleton<OutboxSql.Cache<TContext>>();
         services.TryAddScoped<IOutbox, EntityFrameworkOutbox<TContext>>();
-        services.TryAddScoped<IOutboxStore, EntityFrameworkOutboxStore<TContext>>();
+        services.TryAddScoped<EntityFrameworkOutboxStore<TContext>>();
+        services.TryAddScoped<IOutboxStore>(sp => sp.GetRequiredService<EntityFrameworkOutboxStore<TContext>>());
+        services.TryAddScoped<IOutboxDirectSendStore>(sp => sp.GetRequiredService<EntityFrameworkOutboxStore<TContext>>());
         services.TryAddSingleton<OutboxSaveChangesInterceptor>();
         services.TryAddSingleton<OutboxTransactionInterceptor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxModelValidator<TContext>>());

@@ -8,7 +8,7 @@ namespace Outbox.EntityFrameworkCore;
 /// outcome updates commit on their own (one batch or script per call), so they never hold locks
 /// across a send. Order and time come from the database (see <see cref="OutboxSqlDialect"/>).
 /// </summary>
-internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, OutboxSql.Cache<TContext> cache, IOptions<OutboxOptions> options) : IOutboxStore
+internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, OutboxSql.Cache<TContext> cache, IOptions<OutboxOptions> options) : IOutboxStore, IOutboxDirectSendStore
     where TContext : DbContext
 {
     public async Task<IReadOnlyList<OutboxMessage>> ClaimAsync(OutboxClaim claim, CancellationToken cancellationToken = default) =>

@@ -29,7 +29,7 @@ public sealed class OutboxCleanupServiceTests
         OutboxMessage pending = Add(OutboxStatus.Init, TimeSpan.Zero);
         OutboxMessage dead = Add(OutboxStatus.Dead, TimeSpan.FromDays(13));
         OutboxMessage expiredDead = Add(OutboxStatus.Dead, TimeSpan.FromDays(15));
-        await using ServiceProvider services = new ServiceCollection().AddSingleton<IOutboxStore>(store).BuildServiceProvider();
+        await using ServiceProvider services = new ServiceCollection().AddOutboxStoreContracts(store).BuildServiceProvider();
         var cleanup = new OutboxCleanupService(services.GetRequiredService<IServiceScopeFactory>(), Options.Create(options), clock, NullLogger<OutboxCleanupService>.Instance);
 
         int deleted = await cleanup.CleanOnceAsync(CancellationToken.None);

@@ -16,7 +16,7 @@ public sealed class OutboxServiceCollectionExtensionsTests
 
         services.AddOutbox(_ => first++);
         services.AddOutbox(_ => second++);
-        services.AddSingleton<IOutboxStore>(new FakeOutboxStore());
+        services.AddOutboxStoreContracts(new FakeOutboxStore());
         services.AddSingleton<IOutboxTransport>(new FakeOutboxTransport());
         using ServiceProvider provider = services.BuildServiceProvider();
 
@@ -65,7 +65,7 @@ public sealed class OutboxServiceCollectionExtensionsTests
                 case "MaxConcurrentBatches": o.MaxConcurrentBatches = 0; break;
             }
         });
-        builder.Services.AddSingleton<IOutboxStore>(new FakeOutboxStore());
+        builder.Services.AddOutboxStoreContracts(new FakeOutboxStore());
         builder.Services.AddSingleton<IOutboxTransport>(new FakeOutboxTransport());
         using IHost host = builder.Build();
 
@@ -90,7 +90,7 @@ public sealed class OutboxConfigurationBindingTests
         var services = new ServiceCollection().AddLogging();
 
         services.AddOutbox(configuration.GetSection("Outbox"));
-        services.AddSingleton<IOutboxStore>(new FakeOutboxStore());
+        services.AddOutboxStoreContracts(new FakeOutboxStore());
         services.AddSingleton<IOutboxTransport>(new FakeOutboxTransport());
         using ServiceProvider provider = services.BuildServiceProvider();
 

@@ -17,7 +17,7 @@ public sealed class OutboxBacklogMonitorTests : IAsyncDisposable
     public OutboxBacklogMonitorTests()
     {
         store = new FakeOutboxStore(clock);
-        services = new ServiceCollection().AddSingleton<IOutboxStore>(store).BuildServiceProvider();
+        services = new ServiceCollection().AddOutboxStoreContracts(store).BuildServiceProvider();
         var options = Options.Create(new OutboxOptions { BacklogRefreshInterval = TimeSpan.FromSeconds(10) });
         monitor = new OutboxBacklogMonitor(services.GetRequiredService<IServiceScopeFactory>(), options, clock, NullLogger<OutboxBacklogMonitor>.Instance);
     }
@@ -87,9 +87,9 @@ public sealed class OutboxBacklogMonitorTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task GetBacklogAsync_StoreWithoutItsOwn_DerivesCountsFromTheSummaryAndTheAgeFromTheDatabaseClock()
+    public async Task GetBacklogAsync_TheFakeStoreTheseTestsUse_DerivesCountsFromItsRowsAndTheAgeFromTheDatabaseClock()
     {
-        IOutboxStore defaults = store;
+        FakeOutboxStore defaults = store;
         OutboxMessage dead = Message();
         store.Add(dead);
         dead.Status = OutboxStatus.Dead;

@@ -20,7 +20,7 @@ public sealed class DirectSenderTests : IAsyncDisposable
 
     public DirectSenderTests()
     {
-        services = new ServiceCollection().AddSingleton<IOutboxStore>(store).BuildServiceProvider();
+        services = new ServiceCollection().AddOutboxStoreContracts(store).BuildServiceProvider();
         var clock = new DatabaseClock(TimeProvider.System);
         queue = new DirectSendQueue(Options.Create(options), TimeProvider.System, clock);
         sender = new DirectSender(
@@ -88,7 +88,7 @@ public sealed class DirectSenderTests : IAsyncDisposable
     [Fact]
     public async Task StoreWithoutDirectSends_SenderStaysOffAndGivesNoLeases()
     {
-        await using ServiceProvider plain = new ServiceCollection().AddSingleton<IOutboxStore>(new StoreWithoutDirectSends()).BuildServiceProvider();
+        await using ServiceProvider plain = new ServiceCollection().AddOutboxStoreContracts(new StoreWithoutDirectSends()).BuildServiceProvider();
         var clock = new DatabaseClock(TimeProvider.System);
         var offQueue = new DirectSendQueue(Options.Create(options), TimeProvider.System, clock);
         var off = new DirectSender(
@@ -135,7 +135,7 @@ public sealed class DirectSenderTests : IAsyncDisposable
         condition().Should().BeTrue("the sender should get there within 10 s");
     }
 
-    /// <summary>A fake store that, like a third-party store, implements none of the direct-send members.</summary>
+    /// <summary>A fake store that, like a third-party store, does not implement <see cref="IOutboxDirectSendStore"/>.</summary>
     private sealed class StoreWithoutDirectSends : IOutboxStore
     {
         public Task<IReadOnlyList<OutboxMessage>> ClaimAsync(OutboxClaim claim, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<OutboxMessage>>([]);
@@ -151,5 +151,12 @@ public sealed class DirectSenderTests : IAsyncDisposable
         public Task<int> RequeueDeadAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default) => Task.FromResult(0);
 
         public Task<int> DeleteFinishedAsync(OutboxStatus status, TimeSpan retention, int limit, CancellationToken cancellationToken = default) => Task.FromResult(0);
+
+        public Task<(int Recorded, IReadOnlyList<OutboxMessage> Claimed)> RecordOutcomesAndClaimAsync(IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim claim, CancellationToken cancellationToken = default) =>
+            Task.FromResult<(int, IReadOnlyList<OutboxMessage>)>((0, []));
+
+        public Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken = default) => Task.FromResult(new OutboxBacklog(0, 0, 0, null));
+
+        public Task<OutboxMessage?> GetMessageAsync(Guid messageId, CancellationToken cancellationToken = default) => Task.FromResult<OutboxMessage?>(null);
     }
 }

@@ -26,7 +26,7 @@ public sealed class OutboxHealthCheckTests : IAsyncDisposable
         var collection = new ServiceCollection().AddLogging();
         collection.AddSingleton<TimeProvider>(clock);
         collection.AddOutbox(o => o.EnableRelay = enableRelay);
-        collection.AddSingleton<IOutboxStore>(store);
+        collection.AddOutboxStoreContracts(store);
         collection.AddSingleton<IOutboxTransport>(new FakeOutboxTransport());
         collection.AddHealthChecks().AddOutboxHealthCheck(h =>
         {
@@ -196,7 +196,7 @@ public sealed class OutboxHealthCheckTests : IAsyncDisposable
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddOutbox();
-        builder.Services.AddSingleton<IOutboxStore>(new FakeOutboxStore());
+        builder.Services.AddOutboxStoreContracts(new FakeOutboxStore());
         builder.Services.AddSingleton<IOutboxTransport>(new FakeOutboxTransport());
         builder.Services.AddHealthChecks().AddOutboxHealthCheck(h =>
         {
@@ -219,7 +219,7 @@ public sealed class OutboxHealthCheckTests : IAsyncDisposable
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddOutbox(o => o.BacklogRefreshInterval = TimeSpan.FromMilliseconds(100));
-        builder.Services.AddSingleton<IOutboxStore>(new FakeOutboxStore());
+        builder.Services.AddOutboxStoreContracts(new FakeOutboxStore());
         builder.Services.AddSingleton<IOutboxTransport>(new FakeOutboxTransport());
         using IHost host = builder.Build();
 

@@ -5,7 +5,7 @@ namespace Outbox.Core.Tests.Relay;
 /// unit tests of the relay's logic. Its clock stands in for the database's; a row's position is the
 /// order <see cref="Add"/> saw it.
 /// </summary>
-internal sealed class FakeOutboxStore(TimeProvider? clock = null) : IOutboxStore
+internal sealed class FakeOutboxStore(TimeProvider? clock = null) : IOutboxStore, IOutboxDirectSendStore
 {
     private readonly TimeProvider databaseClock = clock ?? TimeProvider.System;
     private readonly Lock gate = new();
@@ -233,6 +233,28 @@ internal sealed class FakeOutboxStore(TimeProvider? clock = null) : IOutboxStore
             }
 
             return Task.FromResult(count);
+        }
+    }
+
+    public async Task<(int Recorded, IReadOnlyList<OutboxMessage> Claimed)> RecordOutcomesAndClaimAsync(IReadOnlyList<OutboxOutcome> outcomes, OutboxClaim claim, CancellationToken cancellationToken = default)
+    {
+        int recorded = await RecordOutcomesAsync(outcomes, cancellationToken);
+        return (recorded, await ClaimAsync(claim, cancellationToken));
+    }
+
+    public async Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken = default)
+    {
+        OutboxSummary summary = await GetSummaryAsync(cancellationToken);
+        DateTimeOffset now = databaseClock.GetUtcNow();
+        TimeSpan? age = summary.OldestUnfinishedCreatedAt is { } oldest ? (now > oldest ? now - oldest : TimeSpan.Zero) : null;
+        return new OutboxBacklog(summary.Init, summary.Publish, summary.Dead, age);
+    }
+
+    public Task<OutboxMessage?> GetMessageAsync(Guid messageId, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<OutboxMessage?>(rows.Select(r => r.Row).FirstOrDefault(m => m.Id == messageId));
         }
     }
 

@@ -19,7 +19,7 @@ public sealed class MessageRelayTests : IAsyncDisposable
         store = new FakeOutboxStore(clock);
         services = new ServiceCollection()
             .AddLogging()
-            .AddSingleton<IOutboxStore>(store)
+            .AddOutboxStoreContracts(store)
             .BuildServiceProvider();
         factory = new OutboxMessageFactory(Options.Create(options), clock);
     }

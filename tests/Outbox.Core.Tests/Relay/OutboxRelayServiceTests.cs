@@ -19,7 +19,7 @@ public sealed class OutboxRelayServiceTests : IAsyncDisposable
     {
         services = new ServiceCollection()
             .AddLogging()
-            .AddSingleton<IOutboxStore>(store)
+            .AddOutboxStoreContracts(store)
             .AddSingleton<IOutboxTransport>(transport)
             .AddSingleton(Options.Create(options))
             .AddSingleton<TimeProvider>(clock)

@@ -444,13 +444,13 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDataba
     {
         host.Clock.Advance(TimeSpan.FromHours(5));
 
-        DateTimeOffset now = await host.WithStoreAsync(store => store.GetDatabaseTimeAsync());
+        DateTimeOffset now = await host.WithDirectSendStoreAsync(store => store.GetDatabaseTimeAsync());
 
         (now - DateTimeOffset.UtcNow).Duration().Should().BeLessThan(TimeSpan.FromMinutes(1));
     }
 
     private Task<OutboxOwnedClaimResult> ClaimOwnedAsync(IReadOnlyList<OutboxOutcome> outcomes, string owner, params OutboxMessage[] messages) =>
-        host.WithStoreAsync(store => store.RecordOutcomesAndClaimOwnedAsync(outcomes, new OutboxOwnedClaim(owner, [.. messages.Select(m => m.Id)])));
+        host.WithDirectSendStoreAsync(store => store.RecordOutcomesAndClaimOwnedAsync(outcomes, new OutboxOwnedClaim(owner, [.. messages.Select(m => m.Id)])));
 
     private static OutboxOutcome Outcome(OutboxMessage message, OutboxStatus status, int attempts = 0, TimeSpan? retryAfter = null, string? error = null, string owner = "relay-a") =>
         new(message.Id, owner, status, attempts, retryAfter ?? TimeSpan.Zero, error);

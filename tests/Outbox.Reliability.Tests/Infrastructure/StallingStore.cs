@@ -28,6 +28,10 @@ public sealed class StallingStore(IOutboxStore inner, StallingStore.Stall stall)
 
     public Task<int> RequeueDeadAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default) => inner.RequeueDeadAsync(messageIds, cancellationToken);
 
+    public Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken = default) => inner.GetBacklogAsync(cancellationToken);
+
+    public Task<OutboxMessage?> GetMessageAsync(Guid messageId, CancellationToken cancellationToken = default) => inner.GetMessageAsync(messageId, cancellationToken);
+
     public Task<int> DeleteFinishedAsync(OutboxStatus status, TimeSpan retention, int limit, CancellationToken cancellationToken = default) => inner.DeleteFinishedAsync(status, retention, limit, cancellationToken);
 
     private async Task<IReadOnlyList<OutboxMessage>> StallOnceAsync(IReadOnlyList<OutboxMessage> claimed)
