@@ -119,7 +119,8 @@ public sealed class DashboardApp : IAsyncDisposable
         var written = new List<OutboxMessage>();
         for (int i = 0; i < count; i++)
         {
-            written.Add(outbox.AddRaw(Topic, null, payload ?? JsonSerializer.SerializeToUtf8Bytes(new { order = i }), "OrderPlaced", headers));
+            OutboxStagedMessage staged = outbox.AddRaw(Topic, null, payload ?? JsonSerializer.SerializeToUtf8Bytes(new { order = i }), "OrderPlaced", headers);
+            written.Add(context.Set<OutboxMessage>().Find(staged.Id)!); // the row as the store will save it
         }
 
         await context.SaveChangesAsync();

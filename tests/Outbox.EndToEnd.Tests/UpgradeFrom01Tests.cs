@@ -58,9 +58,9 @@ public abstract partial class UpgradeFrom01Tests(DatabaseKind kind, PostgreSqlSe
         }
 
         // New rows after the upgrade take positions after the old ones.
-        OutboxMessage later = await host.InScopeAsync(async (db, outbox) =>
+        OutboxStagedMessage later = await host.InScopeAsync(async (db, outbox) =>
         {
-            OutboxMessage m = outbox.AddRaw(Topic, "a", [9]);
+            OutboxStagedMessage m = outbox.AddRaw(Topic, "a", [9]);
             await db.SaveChangesAsync();
             return m;
         });

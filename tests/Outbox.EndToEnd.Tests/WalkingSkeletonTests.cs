@@ -51,7 +51,7 @@ public abstract class WalkingSkeletonTests(DatabaseKind kind, IDatabaseServer? s
         {
             await using var transaction = await db.Database.BeginTransactionAsync();
             db.Orders.Add(new Order { Id = orderId, Customer = "ada", Amount = 42 });
-            var messages = new List<OutboxMessage>
+            var messages = new List<OutboxStagedMessage>
             {
                 outbox.Add(topic, orderId.ToString(), new OrderPlaced(orderId, "ada", 42), headers),
                 outbox.Add(topic, orderId.ToString(), new OrderPlaced(orderId, "ada", 43), headers),
@@ -59,7 +59,7 @@ public abstract class WalkingSkeletonTests(DatabaseKind kind, IDatabaseServer? s
             };
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
-            return messages;
+            return messages.ConvertAll(m => db.Set<OutboxMessage>().Find(m.Id)!); // the rows as saved
         });
 
         IReadOnlyList<KafkaRecord> records = await KafkaTopicReader.ReadAsync(kafka.BootstrapServers, topic, 3, Timeout);
@@ -97,9 +97,9 @@ public abstract class WalkingSkeletonTests(DatabaseKind kind, IDatabaseServer? s
         });
 
         // A later committed event proves the relay was running; only it may arrive.
-        OutboxMessage sentinel = await host.InScopeAsync(async (db, outbox) =>
+        OutboxStagedMessage sentinel = await host.InScopeAsync(async (db, outbox) =>
         {
-            OutboxMessage message = outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "committed", 2));
+            OutboxStagedMessage message = outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "committed", 2));
             await db.SaveChangesAsync();
             return message;
         });
@@ -152,11 +152,11 @@ public abstract class WalkingSkeletonTests(DatabaseKind kind, IDatabaseServer? s
         // The producer takes 2,048-byte messages; IOutbox refuses what it could not send.
         await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka, configureKafka: k => k.Producer.MessageMaxBytes = 2048);
 
-        OutboxMessage good = await host.InScopeAsync(async (db, outbox) =>
+        OutboxStagedMessage good = await host.InScopeAsync(async (db, outbox) =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync();
             db.Orders.Add(new Order { Id = Guid.NewGuid(), Customer = "kept" });
-            OutboxMessage message = outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "kept", 1));
+            OutboxStagedMessage message = outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "kept", 1));
 
             outbox.Invoking(o => o.Add("", "k", new OrderPlaced(Guid.NewGuid(), "x", 1))).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("topic");
             outbox.Invoking(o => o.Add("bad/topic", "k", new OrderPlaced(Guid.NewGuid(), "x", 1))).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("topic");
@@ -205,9 +205,9 @@ public abstract class WalkingSkeletonTests(DatabaseKind kind, IDatabaseServer? s
         await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka, o => o.PollingInterval = TimeSpan.FromMinutes(5));
         await Task.Delay(300); // let the relay finish its first (empty) pass and go to sleep
 
-        OutboxMessage message = await host.InScopeAsync(async (db, outbox) =>
+        OutboxStagedMessage message = await host.InScopeAsync(async (db, outbox) =>
         {
-            OutboxMessage m = outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "fast", 1));
+            OutboxStagedMessage m = outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "fast", 1));
             await db.SaveChangesAsync();
             return m;
         });
@@ -231,10 +231,10 @@ public abstract class WalkingSkeletonTests(DatabaseKind kind, IDatabaseServer? s
             o.DirectSend = directSend;
         });
 
-        OutboxMessage message = await host.InScopeAsync(async (db, outbox) =>
+        OutboxStagedMessage message = await host.InScopeAsync(async (db, outbox) =>
         {
             await using Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? tx = transaction ? await db.Database.BeginTransactionAsync() : null;
-            OutboxMessage m = outbox.Add(topic, "first", new OrderPlaced(Guid.NewGuid(), "first", 1));
+            OutboxStagedMessage m = outbox.Add(topic, "first", new OrderPlaced(Guid.NewGuid(), "first", 1));
             await db.SaveChangesAsync();
             if (tx is not null)
             {

@@ -56,7 +56,8 @@ public sealed class StoreTestHost : IAsyncDisposable
         {
             var order = new Order { Id = Guid.NewGuid(), Customer = "c" + i, Amount = i };
             context.Orders.Add(order);
-            messages.Add(outbox.Add(topic, key, new OrderPlaced(order.Id, order.Customer, order.Amount)));
+            OutboxStagedMessage staged = outbox.Add(topic, key, new OrderPlaced(order.Id, order.Customer, order.Amount));
+            messages.Add(context.Set<OutboxMessage>().Find(staged.Id)!); // the row as the store will save it
         }
 
         await context.SaveChangesAsync();

@@ -6,10 +6,10 @@ namespace Outbox.EntityFrameworkCore;
 internal sealed class EntityFrameworkOutbox<TContext>(TContext context, OutboxMessageFactory factory) : IOutbox
     where TContext : DbContext
 {
-    public OutboxMessage Add<TPayload>(string topic, string? key, TPayload payload, IReadOnlyDictionary<string, string>? headers = null) =>
+    public OutboxStagedMessage Add<TPayload>(string topic, string? key, TPayload payload, IReadOnlyDictionary<string, string>? headers = null) =>
         Stage(factory.Create(topic, ValidateKey(key), payload, headers));
 
-    public OutboxMessage AddRaw(string topic, string? key, byte[] payload, string? type = null, IReadOnlyDictionary<string, string>? headers = null)
+    public OutboxStagedMessage AddRaw(string topic, string? key, byte[] payload, string? type = null, IReadOnlyDictionary<string, string>? headers = null)
     {
         if (type is { Length: > OutboxMessageEntityConfiguration.MaxTypeLength })
         {
@@ -24,7 +24,7 @@ internal sealed class EntityFrameworkOutbox<TContext>(TContext context, OutboxMe
             ? throw new ArgumentException($"The key is {key.Length} characters; the outbox table holds at most {OutboxMessageEntityConfiguration.MaxKeyLength}. Use a shorter key (for example an id or a hash).", nameof(key))
             : key;
 
-    private OutboxMessage Stage(OutboxMessage message)
+    private OutboxStagedMessage Stage(OutboxMessage message)
     {
         if (context.Model.FindEntityType(typeof(OutboxMessage)) is null)
         {
@@ -33,6 +33,6 @@ internal sealed class EntityFrameworkOutbox<TContext>(TContext context, OutboxMe
 
         context.Set<OutboxMessage>().Add(message);
         OutboxStagingTracker.Stage(context, message);
-        return message;
+        return new OutboxStagedMessage(message.Id, message.Topic, message.Key, message.Type);
     }
 }

@@ -66,7 +66,7 @@ public abstract class OutboxHealthCheckEndToEndTests(DatabaseKind kind, IDatabas
     public async Task Check_BrokerDownAndTheOldestMessageAnHourOld_DegradedWithTheBacklog()
     {
         kafka.SetAllBrokersDown();
-        OutboxMessage waiting = await WriteAsync();
+        OutboxStagedMessage waiting = await WriteAsync();
         await using (TestDbContext context = database.CreateContext())
         {
             OutboxMessage row = await context.Set<OutboxMessage>().SingleAsync(m => m.Id == waiting.Id);
@@ -109,10 +109,10 @@ public abstract class OutboxHealthCheckEndToEndTests(DatabaseKind kind, IDatabas
         entry.Data["relay"].Should().Be("stopped");
     }
 
-    private Task<OutboxMessage> WriteAsync() =>
+    private Task<OutboxStagedMessage> WriteAsync() =>
         host.InScopeAsync(async (db, outbox) =>
         {
-            OutboxMessage message = outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "ada", 1));
+            OutboxStagedMessage message = outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "ada", 1));
             await db.SaveChangesAsync();
             return message;
         });

@@ -52,11 +52,11 @@ public abstract class OutboxTelemetryTests(DatabaseKind kind, IDatabaseServer? s
         await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka, o => o.RelayName = relayName);
         ActivityContext writer = default;
 
-        OutboxMessage written = await host.InScopeAsync(async (db, outbox) =>
+        OutboxStagedMessage written = await host.InScopeAsync(async (db, outbox) =>
         {
             using Activity request = Writer.StartActivity("POST /orders")!;
             writer = request.Context;
-            OutboxMessage message = outbox.Add(topic, "order-1", new OrderPlaced(Guid.NewGuid(), "ada", 42));
+            OutboxStagedMessage message = outbox.Add(topic, "order-1", new OrderPlaced(Guid.NewGuid(), "ada", 42));
             await db.SaveChangesAsync();
             return message;
         });
@@ -92,9 +92,9 @@ public abstract class OutboxTelemetryTests(DatabaseKind kind, IDatabaseServer? s
             o.RelayName = relayName;
             o.BacklogRefreshInterval = TimeSpan.FromSeconds(1);
         });
-        List<OutboxMessage> written = await host.InScopeAsync(async (db, outbox) =>
+        List<OutboxStagedMessage> written = await host.InScopeAsync(async (db, outbox) =>
         {
-            List<OutboxMessage> messages = [.. Enumerable.Range(0, 3).Select(i => outbox.Add(topic, "order-" + i, new OrderPlaced(Guid.NewGuid(), "ada", i)))];
+            List<OutboxStagedMessage> messages = [.. Enumerable.Range(0, 3).Select(i => outbox.Add(topic, "order-" + i, new OrderPlaced(Guid.NewGuid(), "ada", i)))];
             await db.SaveChangesAsync();
             return messages;
         });

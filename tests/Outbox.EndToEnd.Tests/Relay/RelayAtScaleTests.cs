@@ -58,7 +58,7 @@ public sealed class RelayAtScaleTests(PostgreSqlServer postgres, ITestOutputHelp
                         for (int i = 0; i < PerTransaction; i++)
                         {
                             string key = "key-" + ((random.Next(Keys / Writers) * Writers) + w);
-                            OutboxMessage m = outbox.AddRaw(topic, key, new byte[100]);
+                            OutboxStagedMessage m = outbox.AddRaw(topic, key, new byte[100]);
                             expected.GetOrAdd(key, _ => []).Add(m.Id);
                         }
 
@@ -107,13 +107,13 @@ public sealed class RelayAtScaleTests(PostgreSqlServer postgres, ITestOutputHelp
 
         // T1 begins first and stages A (the lower, earlier id) but does not commit yet.
         await using var t1 = await earlyDb.Database.BeginTransactionAsync();
-        OutboxMessage a = earlyOutbox.AddRaw(topic, "k", [1]);
+        OutboxStagedMessage a = earlyOutbox.AddRaw(topic, "k", [1]);
         await earlyDb.SaveChangesAsync();
 
         // T2 stages B later (higher id) and commits first; the relay sends it.
-        OutboxMessage b = await host.InScopeAsync(async (db, outbox) =>
+        OutboxStagedMessage b = await host.InScopeAsync(async (db, outbox) =>
         {
-            OutboxMessage m = outbox.AddRaw(topic, "k", [2]);
+            OutboxStagedMessage m = outbox.AddRaw(topic, "k", [2]);
             await db.SaveChangesAsync();
             return m;
         });
@@ -123,9 +123,9 @@ public sealed class RelayAtScaleTests(PostgreSqlServer postgres, ITestOutputHelp
         // T1 commits last; then T3 commits C after it.
         await t1.CommitAsync();
         await host.WaitForRowsAsync(r => r.Single(m => m.Id == a.Id).Status == OutboxStatus.Complete, TimeSpan.FromSeconds(20));
-        OutboxMessage c = await host.InScopeAsync(async (db, outbox) =>
+        OutboxStagedMessage c = await host.InScopeAsync(async (db, outbox) =>
         {
-            OutboxMessage m = outbox.AddRaw(topic, "k", [3]);
+            OutboxStagedMessage m = outbox.AddRaw(topic, "k", [3]);
             await db.SaveChangesAsync();
             return m;
         });

@@ -93,7 +93,7 @@ public abstract class EntityFrameworkOutboxTests(DatabaseKind kind, IDatabaseSer
         var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
         await using var transaction = await context.Database.BeginTransactionAsync();
         context.Orders.Add(new Order { Id = Guid.NewGuid(), Customer = "kept" });
-        OutboxMessage good = outbox.Add("orders", "k", new OrderPlaced(Guid.NewGuid(), "kept", 1));
+        OutboxStagedMessage good = outbox.Add("orders", "k", new OrderPlaced(Guid.NewGuid(), "kept", 1));
 
         Action act = bad switch
         {

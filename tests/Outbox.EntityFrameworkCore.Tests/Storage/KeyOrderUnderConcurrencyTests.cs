@@ -204,7 +204,7 @@ public abstract class KeyOrderUnderConcurrencyTests(DatabaseKind kind, IDatabase
             AsyncServiceScope scope = host.Services.CreateAsyncScope();
             var context = scope.ServiceProvider.GetRequiredService<TestDbContext>();
             IDbContextTransaction transaction = await context.Database.BeginTransactionAsync();
-            OutboxMessage message = scope.ServiceProvider.GetRequiredService<IOutbox>().AddRaw("orders", key, [1]);
+            OutboxStagedMessage message = scope.ServiceProvider.GetRequiredService<IOutbox>().AddRaw("orders", key, [1]);
             await context.SaveChangesAsync(); // inserted: the position is taken now
             return new LateTransaction(scope, transaction, message.Id);
         }

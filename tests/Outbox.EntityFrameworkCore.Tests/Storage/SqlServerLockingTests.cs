@@ -36,7 +36,7 @@ public sealed class SqlServerLockingTests(SqlServerServer server) : IAsyncLifeti
         await using AsyncServiceScope writer = host.Services.CreateAsyncScope();
         var context = writer.ServiceProvider.GetRequiredService<TestDbContext>();
         await using IDbContextTransaction open = await context.Database.BeginTransactionAsync();
-        OutboxMessage pending = writer.ServiceProvider.GetRequiredService<IOutbox>().AddRaw("orders", "k", [1]);
+        OutboxStagedMessage pending = writer.ServiceProvider.GetRequiredService<IOutbox>().AddRaw("orders", "k", [1]);
         await context.SaveChangesAsync(); // inserted, X-locked until the commit
 
         IReadOnlyList<OutboxMessage> claimed = await host.ClaimAsync("relay-a").WaitAsync(TimeSpan.FromSeconds(10));

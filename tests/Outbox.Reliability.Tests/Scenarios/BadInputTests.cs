@@ -97,7 +97,7 @@ public sealed class BadInputTests(PostgreSqlServer postgres, ITestOutputHelper o
         // and delivered once an operator creates the topic.
         Guid toMissingTopic = (await host.InScopeAsync(async (db, outbox) =>
         {
-            OutboxMessage m = outbox.AddRaw(missingTopic, "k", [1]);
+            OutboxStagedMessage m = outbox.AddRaw(missingTopic, "k", [1]);
             await db.SaveChangesAsync();
             return m;
         })).Id;
