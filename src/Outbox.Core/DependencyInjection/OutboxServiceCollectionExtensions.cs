@@ -63,6 +63,7 @@ public static class OutboxServiceCollectionExtensions
         }
 
         options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsFieldValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new OutboxMessageFactory(
