@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Hosting;
 using Outbox;
 using Outbox.EntityFrameworkCore;
 
@@ -36,7 +36,7 @@ public static class OutboxEntityFrameworkCoreBuilderExtensions
         services.TryAddScoped<IOutboxStore, EntityFrameworkOutboxStore<TContext>>();
         services.TryAddSingleton<OutboxSaveChangesInterceptor>();
         services.TryAddSingleton<OutboxTransactionInterceptor>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxModelValidator<TContext>>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxModelCheck<TContext>>());
         services.ConfigureDbContext<TContext>((sp, options) => options.AddInterceptors(
             sp.GetRequiredService<OutboxSaveChangesInterceptor>(),
             sp.GetRequiredService<OutboxTransactionInterceptor>()));
