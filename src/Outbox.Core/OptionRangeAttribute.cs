@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 
 namespace Outbox;
 
@@ -8,6 +9,8 @@ namespace Outbox;
 /// limits parsed in the invariant culture. The options-validation source generator replaces a
 /// plain <c>[Range]</c> by a copy that drops the custom message (dotnet/runtime#123137); it keeps
 /// a derived attribute as it is, so the messages still say what to set and what the default is.
+/// The message may show the value given as <c>{3}</c> (<c>{0}</c> is the option, <c>{1}</c> and
+/// <c>{2}</c> the limits).
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false)]
 internal sealed class OptionRangeAttribute : RangeAttribute
@@ -28,5 +31,15 @@ internal sealed class OptionRangeAttribute : RangeAttribute
     {
         ParseLimitsInInvariantCulture = true;
         ConvertValueInInvariantCulture = true;
+    }
+
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        ArgumentNullException.ThrowIfNull(validationContext);
+        return IsValid(value)
+            ? ValidationResult.Success
+            : new ValidationResult(
+                string.Format(CultureInfo.InvariantCulture, ErrorMessageString, validationContext.DisplayName, Minimum, Maximum, value),
+                validationContext.MemberName is { } member ? [member] : null);
     }
 }

@@ -18,14 +18,14 @@ public sealed class OutboxOptionsValidationTests
     }
 
     [Theory]
-    [InlineData("BatchSize", "*OutboxOptions.BatchSize is out of range. Set it between 1 and 10000 (the default is 500).*")]
-    [InlineData("CleanupBatchSize", "*OutboxOptions.CleanupBatchSize is out of range. Set it between 1 and 100000 (the default is 1000).*")]
-    [InlineData("PollingInterval", "*OutboxOptions.PollingInterval is not positive. Set a positive interval (the default is 1 second).*")]
-    [InlineData("LeaseDuration", "*OutboxOptions.LeaseDuration is out of range. Set 1 second to 1 day*(the default is 20 seconds).*")]
-    [InlineData("CompletedRetention", "*OutboxOptions.CompletedRetention is negative. Set zero (delete at once) or a positive time (the default is 1 day).*")]
+    [InlineData("BatchSize", "*OutboxOptions.BatchSize is 10001. Set it between 1 and 10000 (the default is 500).*")]
+    [InlineData("CleanupBatchSize", "*OutboxOptions.CleanupBatchSize is 0. Set it between 1 and 100000 (the default is 1000).*")]
+    [InlineData("PollingInterval", "*OutboxOptions.PollingInterval is 00:00:00. Set a positive interval (the default is 1 second).*")]
+    [InlineData("LeaseDuration", "*OutboxOptions.LeaseDuration is 2.00:00:00. Set 1 second to 1 day*(the default is 20 seconds).*")]
+    [InlineData("CompletedRetention", "*OutboxOptions.CompletedRetention is -00:00:01. Set zero (delete at once) or a positive time (the default is 1 day).*")]
     [InlineData("RelayNameEmpty", "*OutboxOptions.RelayName is empty. Set a name for this relay (the default is the machine name).*")]
-    [InlineData("RelayNameLong", "*OutboxOptions.RelayName is longer than 100 characters. Use 1 to 100 printable characters*")]
-    [InlineData("RelayNameControl", "*OutboxOptions.RelayName has a control character*")]
+    [InlineData("RelayNameLong", "*OutboxOptions.RelayName is 101 characters. Use 1 to 100 printable characters: the lease owner column holds it with a per-process id.*")]
+    [InlineData("RelayNameControl", "*OutboxOptions.RelayName is 7 characters with a control character. Use 1 to 100*")]
     [InlineData("JsonSerializerOptions", "*OutboxOptions.JsonSerializerOptions is null. Leave the default or set an instance.*")]
     [InlineData("RetryDelayAboveMax", "*OutboxOptions.RetryDelay (00:10:00) is above MaxRetryDelay (00:05:00)*")]
     public void Options_OutOfRange_MessageNamesTheOptionAndTheFix(string option, string expected)
@@ -59,7 +59,7 @@ public sealed class OutboxOptionsValidationTests
     [Fact]
     public void Options_MaxRetryDelayZero_OneMessageNotTwo()
     {
-        Validate(o => o.MaxRetryDelay = TimeSpan.Zero).Should().ContainSingle().Which.Should().Contain("OutboxOptions.MaxRetryDelay is not positive");
+        Validate(o => o.MaxRetryDelay = TimeSpan.Zero).Should().ContainSingle().Which.Should().Contain("OutboxOptions.MaxRetryDelay is 00:00:00. Set a positive delay");
     }
 
     private static IReadOnlyList<string> Validate(Action<OutboxOptions> configure)

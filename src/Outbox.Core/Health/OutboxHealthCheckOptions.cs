@@ -15,7 +15,7 @@ public sealed class OutboxHealthCheckOptions
     /// otherwise). 1 second to 1 day.
     /// </summary>
     /// <value>The default value is 1 minute.</value>
-    [OptionRange(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "{0} is out of range. Set 1 second to 1 day (the default is 1 minute).")]
+    [OptionRange(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "{0} is {3}. Set 1 second to 1 day (the default is 1 minute).")]
     public TimeSpan MaxRelayFailureDuration { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
@@ -23,7 +23,7 @@ public sealed class OutboxHealthCheckOptions
     /// Degraded (a broker outage, a relay too slow for the load). 1 second to 30 days.
     /// </summary>
     /// <value>The default value is 5 minutes.</value>
-    [OptionRange(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "{0} is out of range. Set 1 second to 30 days (the default is 5 minutes).")]
+    [OptionRange(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "{0} is {3}. Set 1 second to 30 days (the default is 5 minutes).")]
     public TimeSpan MaxOldestUnfinishedAge { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -32,6 +32,6 @@ public sealed class OutboxHealthCheckOptions
     /// At least 0.
     /// </summary>
     /// <value>The default value is 0: any DEAD message degrades the check.</value>
-    [OptionRange(0, double.MaxValue, ErrorMessage = "{0} is negative. Set 0 (any DEAD message degrades the check, the default) or more.")]
+    [OptionRange(0, double.MaxValue, ErrorMessage = "{0} is {3}. Set 0 (any DEAD message degrades the check, the default) or more.")]
     public long MaxDeadMessages { get; set; }
 }
