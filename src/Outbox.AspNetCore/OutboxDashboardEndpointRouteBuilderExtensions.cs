@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Outbox;
 using Outbox.AspNetCore;
 
@@ -84,19 +85,9 @@ public static class OutboxDashboardEndpointRouteBuilderExtensions
     {
         static string Fail(string option, object value, string allowed) => $"OutboxDashboardOptions.{option} is {value}; allowed: {allowed}.";
 
-        if (options.PayloadPreviewBytes is < 0 or > 1_048_576)
+        if (new OutboxDashboardOptionsValidator().Validate(name: null, options) is { Failed: true } result)
         {
-            throw new ArgumentException(Fail(nameof(options.PayloadPreviewBytes), options.PayloadPreviewBytes, "0 to 1,048,576"), parameter);
-        }
-
-        if (options.RefreshInterval < TimeSpan.FromMilliseconds(500) || options.RefreshInterval > TimeSpan.FromMinutes(10))
-        {
-            throw new ArgumentException(Fail(nameof(options.RefreshInterval), options.RefreshInterval, "500 milliseconds to 10 minutes"), parameter);
-        }
-
-        if (options.ThroughputInterval < TimeSpan.FromSeconds(1) || options.ThroughputInterval > TimeSpan.FromHours(1))
-        {
-            throw new ArgumentException(Fail(nameof(options.ThroughputInterval), options.ThroughputInterval, "1 second to 1 hour"), parameter);
+            throw new ArgumentException(result.FailureMessage, parameter);
         }
 
         long intervals = options.ThroughputHistory.Ticks / options.ThroughputInterval.Ticks;

@@ -1,8 +1,13 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 
 namespace Outbox;
 
-/// <summary>Options for the outbox and its relay. Validated when the host starts.</summary>
+/// <summary>
+/// Options for the outbox and its relay. Validated when the host starts: each option's own range
+/// by its data annotations, the rules across options (and against the registered transport) by
+/// the outbox's validator.
+/// </summary>
 public sealed class OutboxOptions
 {
     /// <summary>The longest <see cref="RelayName"/>: the lease owner column also holds a per-process id and a claim number.</summary>
@@ -10,6 +15,8 @@ public sealed class OutboxOptions
 
     /// <summary>Gets or sets the name of this relay, used in lease owners, logs and metrics: 1 to <see cref="MaxRelayNameLength"/> printable characters.</summary>
     /// <value>The default value is the machine name.</value>
+    [Required(ErrorMessage = "{0} is empty. Set a name for this relay (the default is the machine name).")]
+    [PrintableText(MaxRelayNameLength, ErrorMessage = "{0} is {2} characters{3}. Use 1 to {1} printable characters: the lease owner column holds it with a per-process id.")]
     public string RelayName { get; set; } = Environment.MachineName;
 
     /// <summary>Gets or sets whether this process runs the hosted relay. Turn it off in processes that only write events.</summary>
@@ -31,10 +38,12 @@ public sealed class OutboxOptions
 
     /// <summary>Gets or sets how often the relay looks for messages when nothing woke it (the safety net behind the after-commit wake-up).</summary>
     /// <value>The default value is 1 second.</value>
+    [OptionRange(typeof(TimeSpan), "00:00:00", OutboxDurations.Max, MinimumIsExclusive = true, ErrorMessage = "{0} is {3}. Set a positive interval (the default is 1 second).")]
     public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets the most messages one relay pass claims and sends.</summary>
     /// <value>The default value is 500.</value>
+    [OptionRange(1, 10_000, ErrorMessage = "{0} is {3}. Set it between {1} and {2} (the default is 500).")]
     public int BatchSize { get; set; } = 500;
 
     /// <summary>
@@ -45,6 +54,7 @@ public sealed class OutboxOptions
     /// claimable while its previous one is in flight.
     /// </summary>
     /// <value>The default value is 2.</value>
+    [OptionRange(1, 16, ErrorMessage = "{0} is {3}. Set it between {1} and {2} (the default is 2).")]
     public int MaxConcurrentBatches { get; set; } = 2;
 
     /// <summary>
@@ -58,18 +68,22 @@ public sealed class OutboxOptions
     /// database answers claims in 1-2 s).
     /// </summary>
     /// <value>The default value is 20 seconds (9 seconds of claim budget with the Kafka transport's defaults).</value>
+    [OptionRange(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "{0} is {3}. Set 1 second to 1 day, longer than a send can take (the default is 20 seconds).")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Gets or sets how many failed sends a message may have before it becomes <see cref="OutboxStatus.Dead"/>.</summary>
     /// <value>The default value is 20.</value>
+    [OptionRange(1, int.MaxValue, ErrorMessage = "{0} is {3}. Set at least 1 (the default is 20).")]
     public int MaxAttempts { get; set; } = 20;
 
     /// <summary>Gets or sets the delay before the first retry; later retries double it, with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
     /// <value>The default value is 1 second.</value>
+    [OptionRange(typeof(TimeSpan), "00:00:00", OutboxDurations.Max, MinimumIsExclusive = true, ErrorMessage = "{0} is {3}. Set a positive delay, not above MaxRetryDelay (the default is 1 second).")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets the longest delay between retries.</summary>
     /// <value>The default value is 5 minutes.</value>
+    [OptionRange(typeof(TimeSpan), "00:00:00", OutboxDurations.Max, MinimumIsExclusive = true, ErrorMessage = "{0} is {3}. Set a positive delay, not below RetryDelay (the default is 5 minutes).")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -86,6 +100,7 @@ public sealed class OutboxOptions
     /// broker confirms it.
     /// </summary>
     /// <value>The default value is 1 day.</value>
+    [OptionRange(typeof(TimeSpan), "00:00:00", OutboxDurations.Max, ErrorMessage = "{0} is {3}. Set zero (delete at once) or a positive time (the default is 1 day).")]
     public TimeSpan CompletedRetention { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>
@@ -93,14 +108,17 @@ public sealed class OutboxOptions
     /// <see cref="IOutboxAdmin"/> to list and requeue) before the clean-up deletes them.
     /// </summary>
     /// <value>The default value is 14 days.</value>
+    [OptionRange(typeof(TimeSpan), "00:00:00", OutboxDurations.Max, MinimumIsExclusive = true, ErrorMessage = "{0} is {3}. Set a positive time (the default is 14 days): dead messages are kept for an operator to look at and requeue.")]
     public TimeSpan DeadRetention { get; set; } = TimeSpan.FromDays(14);
 
     /// <summary>Gets or sets how often the clean-up looks for expired completed and dead messages.</summary>
     /// <value>The default value is 1 minute.</value>
+    [OptionRange(typeof(TimeSpan), "00:00:00", OutboxDurations.Max, MinimumIsExclusive = true, ErrorMessage = "{0} is {3}. Set a positive interval (the default is 1 minute).")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Gets or sets the most rows one clean-up statement deletes (short statements never hold the relay's locks for long).</summary>
     /// <value>The default value is 1,000.</value>
+    [OptionRange(1, 100_000, ErrorMessage = "{0} is {3}. Set it between {1} and {2} (the default is 1000).")]
     public int CleanupBatchSize { get; set; } = 1_000;
 
     /// <summary>
@@ -110,9 +128,11 @@ public sealed class OutboxOptions
     /// index-only query per interval. 1 second to 1 hour.
     /// </summary>
     /// <value>The default value is 10 seconds.</value>
+    [OptionRange(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "{0} is {3}. Set 1 second to 1 hour (the default is 10 seconds): the gauges and the health check reuse the backlog figures for this long.")]
     public TimeSpan BacklogRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Gets or sets the JSON options for typed payloads.</summary>
     /// <value>The default value is <see cref="JsonSerializerDefaults.Web"/>.</value>
+    [Required(ErrorMessage = "{0} is null. Leave the default or set an instance.")]
     public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
 }

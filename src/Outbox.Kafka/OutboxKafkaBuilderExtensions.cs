@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,22 +30,36 @@ public static class OutboxKafkaBuilderExtensions
     }
 
     /// <summary>
-    /// Sends outbox messages to Kafka, configured from a configuration section: the keys
-    /// <c>BootstrapServers</c> and <c>SendTimeout</c> (a duration such as <c>00:00:30</c>), and a
-    /// <c>Producer</c> sub-section of producer settings, named either as librdkafka names them
-    /// (<c>"linger.ms": "5"</c>, <c>"sasl.mechanism": "PLAIN"</c>) or as the
-    /// <see cref="ProducerConfig"/> properties (<c>"LingerMs": 5</c>).
+    /// Sends outbox messages to Kafka, configured from a configuration section, bound by the
+    /// configuration binder (generated code, no reflection). The keys, each an
+    /// <see cref="OutboxKafkaOptions"/> property:
+    /// <list type="bullet">
+    /// <item><c>BootstrapServers</c>: the broker list, <c>host:port</c> comma separated.</item>
+    /// <item><c>SendTimeout</c>: a duration such as <c>00:00:05</c>.</item>
+    /// <item><c>ConfirmationMode</c>: <c>DeliveryReport</c> or <c>Consumer</c> (any case).</item>
+    /// <item><c>ConfirmationGroupId</c>: the confirmation consumer's group.</item>
+    /// <item><c>ConfirmationTopics</c>: a list (<c>ConfirmationTopics:0</c>, <c>ConfirmationTopics:1</c>, … or a JSON array).</item>
+    /// <item><c>Producer</c>: a sub-section of producer settings, named either as librdkafka names
+    /// them (<c>"linger.ms": "5"</c>, <c>"sasl.mechanism": "PLAIN"</c>) or as the
+    /// <see cref="ProducerConfig"/> properties (<c>"LingerMs": 5</c>, <c>"SaslMechanism": "Plain"</c>).</item>
+    /// <item><c>Consumer</c>: the confirmation consumer's settings, named either way as well (<see cref="ConsumerConfig"/>).</item>
+    /// </list>
+    /// Keys the options do not have are ignored. Calling it again binds the section again onto the
+    /// same options; the transport is registered once.
     /// </summary>
     /// <param name="builder">The outbox builder from <c>AddOutbox</c>.</param>
     /// <param name="configuration">The section, for example <c>builder.Configuration.GetSection("Outbox:Kafka")</c>.</param>
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configuration"/> is <see langword="null"/>.</exception>
-    /// <remarks>A <c>SendTimeout</c> that is not a duration fails when the options are first used, naming the key.</remarks>
+    /// <remarks>A value that does not convert (a <c>SendTimeout</c> that is not a duration, an unknown <c>ConfirmationMode</c>) fails when the options are first used, naming the value and the key.</remarks>
     public static IOutboxBuilder UseKafka(this IOutboxBuilder builder, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
-        builder.Services.AddOptions<OutboxKafkaOptions>().Configure(options => Bind(configuration, options)).ValidateOnStart();
+        builder.Services.AddOptions<OutboxKafkaOptions>()
+            .Bind(configuration)
+            .Configure(options => BindLibrdkafkaNames(configuration, options))
+            .ValidateOnStart();
         return AddTransport(builder);
     }
 
@@ -62,50 +75,19 @@ public static class OutboxKafkaBuilderExtensions
         return builder;
     }
 
-    private static void Bind(IConfiguration configuration, OutboxKafkaOptions options)
+    /// <summary>
+    /// Sets the <c>Producer</c> and <c>Consumer</c> keys named as librdkafka names them
+    /// (<c>linger.ms</c>, <c>sasl.mechanism</c>): the binder knows only the Confluent property
+    /// names (<c>LingerMs</c>), and a key with a dot is none of them.
+    /// </summary>
+    private static void BindLibrdkafkaNames(IConfiguration configuration, OutboxKafkaOptions options)
     {
-        if (configuration[nameof(OutboxKafkaOptions.BootstrapServers)] is { Length: > 0 } servers)
-        {
-            options.BootstrapServers = servers;
-        }
-
-        if (configuration[nameof(OutboxKafkaOptions.SendTimeout)] is { Length: > 0 } timeout)
-        {
-            options.SendTimeout = TimeSpan.TryParse(timeout, CultureInfo.InvariantCulture, out TimeSpan parsed)
-                ? parsed
-                : throw new InvalidOperationException($"The configuration value '{PathOf(configuration, nameof(OutboxKafkaOptions.SendTimeout))}' is '{timeout}', not a duration. Write it as hh:mm:ss, for example 00:00:30.");
-        }
-
-        if (configuration[nameof(OutboxKafkaOptions.ConfirmationMode)] is { Length: > 0 } mode)
-        {
-            options.ConfirmationMode = Enum.TryParse(mode, ignoreCase: true, out KafkaConfirmationMode parsed)
-                ? parsed
-                : throw new InvalidOperationException($"The configuration value '{PathOf(configuration, nameof(OutboxKafkaOptions.ConfirmationMode))}' is '{mode}'. Use DeliveryReport or Consumer.");
-        }
-
-        if (configuration[nameof(OutboxKafkaOptions.ConfirmationGroupId)] is { Length: > 0 } group)
-        {
-            options.ConfirmationGroupId = group;
-        }
-
-        foreach (IConfigurationSection topic in configuration.GetSection(nameof(OutboxKafkaOptions.ConfirmationTopics)).GetChildren())
-        {
-            if (topic.Value is { Length: > 0 } name && !options.ConfirmationTopics.Contains(name))
-            {
-                options.ConfirmationTopics.Add(name);
-            }
-        }
-
-        BindClientConfig(configuration.GetSection(nameof(OutboxKafkaOptions.Producer)), options.Producer);
-        BindClientConfig(configuration.GetSection(nameof(OutboxKafkaOptions.Consumer)), options.Consumer);
+        SetDottedKeys(configuration.GetSection(nameof(OutboxKafkaOptions.Producer)), options.Producer);
+        SetDottedKeys(configuration.GetSection(nameof(OutboxKafkaOptions.Consumer)), options.Consumer);
     }
 
-    private static void BindClientConfig(IConfigurationSection section, ClientConfig config)
+    private static void SetDottedKeys(IConfigurationSection section, ClientConfig config)
     {
-        // Confluent property names (LingerMs, SaslMechanism, …) through the binder...
-        section.Bind(config);
-
-        // ...and librdkafka property names (linger.ms, sasl.mechanism, …) as they are.
         foreach (IConfigurationSection entry in section.GetChildren())
         {
             if (entry.Key.Contains('.', StringComparison.Ordinal) && entry.Value is not null)
@@ -114,7 +96,4 @@ public static class OutboxKafkaBuilderExtensions
             }
         }
     }
-
-    private static string PathOf(IConfiguration configuration, string key) =>
-        configuration is IConfigurationSection section ? $"{section.Path}:{key}" : key;
 }

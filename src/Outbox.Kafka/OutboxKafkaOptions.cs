@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Confluent.Kafka;
 
 namespace Outbox.Kafka;
@@ -29,6 +30,7 @@ public sealed class OutboxKafkaOptions
     /// and <see cref="OutboxOptions.LeaseDuration"/> must exceed that by 2 seconds (checked at start).
     /// </summary>
     /// <value>The default value is 5 seconds (with the default request timeout, sends take at most 10 seconds).</value>
+    [OptionRange(typeof(TimeSpan), "00:00:00", "24.20:31:23.6470000", MinimumIsExclusive = true, ErrorMessage = "{0} is {3}. Set a positive duration up to {2} (the default is 5 seconds).")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

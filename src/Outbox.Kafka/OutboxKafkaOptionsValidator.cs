@@ -2,25 +2,29 @@ using Microsoft.Extensions.Options;
 
 namespace Outbox.Kafka;
 
-/// <summary>Checks <see cref="OutboxKafkaOptions"/>; the host fails at start with what to fix.</summary>
+/// <summary>
+/// Checks <see cref="OutboxKafkaOptions"/>: each option's own range by its data annotations (the
+/// generated <see cref="OutboxKafkaOptionsFieldValidator"/>), then the rules across options and
+/// producer settings; the host fails at start with what to fix.
+/// </summary>
 internal sealed class OutboxKafkaOptionsValidator : IValidateOptions<OutboxKafkaOptions>
 {
-    private static readonly TimeSpan MaxSendTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+    private static readonly OutboxKafkaOptionsFieldValidator Fields = new();
 
     public ValidateOptionsResult Validate(string? name, OutboxKafkaOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
+        if (Fields.Validate(name, options) is { Failed: true, Failures: { } fieldFailures })
+        {
+            failures.AddRange(fieldFailures);
+        }
+
         Dictionary<string, string> user = KafkaProducerSettings.Canonical(options.Producer);
 
         if (string.IsNullOrWhiteSpace(options.BootstrapServers) && string.IsNullOrWhiteSpace(user.GetValueOrDefault(KafkaProducerSettings.BootstrapServers)))
         {
             failures.Add("OutboxKafkaOptions.BootstrapServers is not set. Set the broker list, for example .UseKafka(k => k.BootstrapServers = \"localhost:9092\") or the BootstrapServers key of the configuration section (Producer.BootstrapServers works too).");
-        }
-
-        if (options.SendTimeout <= TimeSpan.Zero || options.SendTimeout > MaxSendTimeout)
-        {
-            failures.Add($"OutboxKafkaOptions.SendTimeout is {options.SendTimeout}. Set a positive duration up to {MaxSendTimeout} (the default is 5 seconds).");
         }
 
         if (user.TryGetValue(KafkaProducerSettings.MessageTimeout, out string? timeout) && timeout.Trim() == "0")

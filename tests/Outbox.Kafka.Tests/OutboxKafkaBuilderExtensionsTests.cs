@@ -128,7 +128,53 @@ public sealed class OutboxKafkaBuilderExtensionsTests
 
         Action resolve = () => _ = provider.GetRequiredService<IOptions<OutboxKafkaOptions>>().Value;
 
-        resolve.Should().Throw<InvalidOperationException>().WithMessage("*Kafka:SendTimeout*thirty seconds*");
+        // The binder's message: "Failed to convert configuration value 'thirty seconds' at 'Kafka:SendTimeout' to type 'System.TimeSpan'."
+        resolve.Should().Throw<InvalidOperationException>().WithMessage("*thirty seconds*Kafka:SendTimeout*TimeSpan*");
+    }
+
+    [Fact]
+    public void UseKafka_ConfigurationSection_BindsEveryDocumentedKey()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = "b1:9092,b2:9092",
+            ["Kafka:SendTimeout"] = "00:00:04",
+            ["Kafka:ConfirmationMode"] = "Consumer",
+            ["Kafka:ConfirmationGroupId"] = "confirmations",
+            ["Kafka:ConfirmationTopics:0"] = "payments",
+            ["Kafka:Producer:LingerMs"] = "7",
+            ["Kafka:Producer:CompressionType"] = "Zstd",
+            ["Kafka:Producer:batch.num.messages"] = "500",
+            ["Kafka:Consumer:FetchWaitMaxMs"] = "20",
+            ["Kafka:Consumer:session.timeout.ms"] = "45000",
+        }).Build();
+        using ServiceProvider provider = Build(s => s.AddOutbox().UseKafka(configuration.GetSection("Kafka")));
+
+        OutboxKafkaOptions options = provider.GetRequiredService<IOptions<OutboxKafkaOptions>>().Value;
+
+        (options.BootstrapServers, options.SendTimeout, options.ConfirmationMode, options.ConfirmationGroupId)
+            .Should().Be(("b1:9092,b2:9092", TimeSpan.FromSeconds(4), KafkaConfirmationMode.Consumer, "confirmations"));
+        options.ConfirmationTopics.Should().Equal("payments");
+        options.Producer.LingerMs.Should().Be(7);
+        options.Producer.CompressionType.Should().Be(CompressionType.Zstd);
+        options.Producer.BatchNumMessages.Should().Be(500);
+        options.Consumer.FetchWaitMaxMs.Should().Be(20);
+        options.Consumer.SessionTimeoutMs.Should().Be(45000);
+    }
+
+    [Fact]
+    public void UseKafka_ConfigurationConfirmationModeUnknown_ThrowsNamingTheKey()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = "b:9092",
+            ["Kafka:ConfirmationMode"] = "Sometimes",
+        }).Build();
+        using ServiceProvider provider = Build(s => s.AddOutbox().UseKafka(configuration.GetSection("Kafka")));
+
+        Action resolve = () => _ = provider.GetRequiredService<IOptions<OutboxKafkaOptions>>().Value;
+
+        resolve.Should().Throw<InvalidOperationException>().WithMessage("*Sometimes*Kafka:ConfirmationMode*");
     }
 
     [Fact]

@@ -41,8 +41,13 @@ public static class OutboxServiceCollectionExtensions
 
     /// <summary>
     /// Adds the outbox core with <see cref="OutboxOptions"/> bound from a configuration section
-    /// (for example <c>builder.Configuration.GetSection("Outbox")</c>: <c>RelayName</c>,
-    /// <c>PollingInterval</c> as <c>00:00:01</c>, <c>BatchSize</c>, …). See the other overload.
+    /// by the configuration binder (for example <c>builder.Configuration.GetSection("Outbox")</c>).
+    /// Each option is a key of its name: <c>RelayName</c>, <c>EnableRelay</c>, <c>DirectSend</c>,
+    /// <c>PollingInterval</c>, <c>BatchSize</c>, <c>MaxConcurrentBatches</c>, <c>LeaseDuration</c>,
+    /// <c>MaxAttempts</c>, <c>RetryDelay</c>, <c>MaxRetryDelay</c>, <c>PreserveKeyOrder</c>,
+    /// <c>CompletedRetention</c>, <c>DeadRetention</c>, <c>CleanupInterval</c>,
+    /// <c>CleanupBatchSize</c>, <c>BacklogRefreshInterval</c> (durations as <c>00:00:01</c>);
+    /// set <see cref="OutboxOptions.JsonSerializerOptions"/> in code. See the other overload.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The configuration section.</param>
@@ -52,6 +57,8 @@ public static class OutboxServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        // The reflection binder: the binder's source generator refuses OutboxOptions because of its
+        // JsonSerializerOptions property (SYSLIB1100/1101: converters, policies, resolvers).
         return AddCore(services, services.AddOptions<OutboxOptions>().Bind(configuration));
     }
 
@@ -63,6 +70,7 @@ public static class OutboxServiceCollectionExtensions
         }
 
         options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsFieldValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new OutboxMessageFactory(

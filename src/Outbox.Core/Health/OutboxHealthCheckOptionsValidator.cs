@@ -2,28 +2,18 @@ using Microsoft.Extensions.Options;
 
 namespace Outbox;
 
-/// <summary>Checks <see cref="OutboxHealthCheckOptions"/>; the host fails at start with what to fix.</summary>
+/// <summary>
+/// Checks <see cref="OutboxHealthCheckOptions"/> against its data annotations (the generated
+/// <see cref="OutboxHealthCheckOptionsFieldValidator"/>), naming the check in each message:
+/// <c>OutboxHealthCheckOptions ('outbox').MaxDeadMessages</c>. The host fails at start with what to fix.
+/// </summary>
 internal sealed class OutboxHealthCheckOptionsValidator : IValidateOptions<OutboxHealthCheckOptions>
 {
-    public ValidateOptionsResult Validate(string? name, OutboxHealthCheckOptions options)
-    {
-        var failures = new List<string>();
-        string prefix = string.IsNullOrEmpty(name) ? "OutboxHealthCheckOptions" : $"OutboxHealthCheckOptions ('{name}')";
-        if (options.MaxRelayFailureDuration < TimeSpan.FromSeconds(1) || options.MaxRelayFailureDuration > TimeSpan.FromDays(1))
-        {
-            failures.Add($"{prefix}.MaxRelayFailureDuration is {options.MaxRelayFailureDuration}. Set 1 second to 1 day (the default is 1 minute).");
-        }
+    private readonly OutboxHealthCheckOptionsFieldValidator _fields = new();
 
-        if (options.MaxOldestUnfinishedAge < TimeSpan.FromSeconds(1) || options.MaxOldestUnfinishedAge > TimeSpan.FromDays(30))
-        {
-            failures.Add($"{prefix}.MaxOldestUnfinishedAge is {options.MaxOldestUnfinishedAge}. Set 1 second to 30 days (the default is 5 minutes).");
-        }
+    public ValidateOptionsResult Validate(string? name, OutboxHealthCheckOptions options) =>
 
-        if (options.MaxDeadMessages < 0)
-        {
-            failures.Add($"{prefix}.MaxDeadMessages is {options.MaxDeadMessages}. Set 0 (any DEAD message degrades the check, the default) or more.");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
+        // The generated validator prefixes each member with the name it is given (the options'
+        // name, or the type's for the default name): give it the one the messages should show.
+        _fields.Validate(string.IsNullOrEmpty(name) ? nameof(OutboxHealthCheckOptions) : $"{nameof(OutboxHealthCheckOptions)} ('{name}')", options);
 }

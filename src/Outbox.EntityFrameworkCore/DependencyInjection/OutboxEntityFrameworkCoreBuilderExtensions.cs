@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Hosting;
 using Outbox;
 using Outbox.EntityFrameworkCore;
 
@@ -38,7 +38,7 @@ public static class OutboxEntityFrameworkCoreBuilderExtensions
         services.TryAddScoped<IOutboxDirectSendStore>(sp => sp.GetRequiredService<EntityFrameworkOutboxStore<TContext>>());
         services.TryAddSingleton<OutboxSaveChangesInterceptor>();
         services.TryAddSingleton<OutboxTransactionInterceptor>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxModelValidator<TContext>>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxModelCheck<TContext>>());
         services.ConfigureDbContext<TContext>((sp, options) => options.AddInterceptors(
             sp.GetRequiredService<OutboxSaveChangesInterceptor>(),
             sp.GetRequiredService<OutboxTransactionInterceptor>()));

@@ -86,6 +86,6 @@ public sealed class MapOutboxDashboardTests
 
         Func<Task> start = async () => await (await DashboardApp.StartAsync(map: a => a.MapOutboxDashboard("/outbox", configure))).DisposeAsync();
 
-        (await start.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("OutboxDashboardOptions." + option);
+        (await start.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("OutboxDashboardOptions." + option).And.Contain("allowed: ");
     }
 }

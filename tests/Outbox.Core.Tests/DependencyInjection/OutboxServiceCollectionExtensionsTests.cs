@@ -98,4 +98,40 @@ public sealed class OutboxConfigurationBindingTests
         (options.RelayName, options.PollingInterval, options.BatchSize, options.PreserveKeyOrder)
             .Should().Be(("from-config", TimeSpan.FromSeconds(2), 42, false));
     }
+
+    [Fact]
+    public void AddOutbox_ConfigurationSection_BindsEveryDocumentedKey()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Outbox:RelayName"] = "relay-a",
+            ["Outbox:EnableRelay"] = "true",
+            ["Outbox:DirectSend"] = "true",
+            ["Outbox:PollingInterval"] = "00:00:03",
+            ["Outbox:BatchSize"] = "100",
+            ["Outbox:MaxConcurrentBatches"] = "4",
+            ["Outbox:LeaseDuration"] = "00:00:30",
+            ["Outbox:MaxAttempts"] = "7",
+            ["Outbox:RetryDelay"] = "00:00:02",
+            ["Outbox:MaxRetryDelay"] = "00:01:00",
+            ["Outbox:PreserveKeyOrder"] = "false",
+            ["Outbox:CompletedRetention"] = "00:00:00",
+            ["Outbox:DeadRetention"] = "7.00:00:00",
+            ["Outbox:CleanupInterval"] = "00:05:00",
+            ["Outbox:CleanupBatchSize"] = "250",
+            ["Outbox:BacklogRefreshInterval"] = "00:00:20",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+
+        services.AddOutbox(configuration.GetSection("Outbox"));
+        services.AddSingleton<IOutboxStore>(new FakeOutboxStore());
+        services.AddSingleton<IOutboxTransport>(new FakeOutboxTransport());
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        OutboxOptions o = provider.GetRequiredService<IOptions<OutboxOptions>>().Value;
+        (o.RelayName, o.EnableRelay, o.DirectSend, o.PollingInterval, o.BatchSize, o.MaxConcurrentBatches, o.LeaseDuration, o.MaxAttempts)
+            .Should().Be(("relay-a", true, true, TimeSpan.FromSeconds(3), 100, 4, TimeSpan.FromSeconds(30), 7));
+        (o.RetryDelay, o.MaxRetryDelay, o.PreserveKeyOrder, o.CompletedRetention, o.DeadRetention, o.CleanupInterval, o.CleanupBatchSize, o.BacklogRefreshInterval)
+            .Should().Be((TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1), false, TimeSpan.Zero, TimeSpan.FromDays(7), TimeSpan.FromMinutes(5), 250, TimeSpan.FromSeconds(20)));
+    }
 }

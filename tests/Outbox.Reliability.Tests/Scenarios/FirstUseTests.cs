@@ -23,7 +23,7 @@ public sealed class FirstUseTests(PostgreSqlServer postgres, ITestOutputHelper o
     /// process that JIT-compiles a host and builds the model, and the suite runs assemblies side by
     /// side). <c>OUTBOX_FIRST_USE_STARTS</c> sets another number for a longer local run. The reported
     /// failure did not show here before the fix (0 of 366 starts, 120 of them with both cores kept
-    /// busy); the deterministic check of its cause is OutboxModelValidatorTests' relational-model test.
+    /// busy); the deterministic check of its cause is OutboxModelCheckTests' relational-model test.
     /// </summary>
     private static int Starts =>
         int.TryParse(Environment.GetEnvironmentVariable("OUTBOX_FIRST_USE_STARTS"), NumberStyles.None, CultureInfo.InvariantCulture, out int starts) && starts > 0 ? starts : 4;

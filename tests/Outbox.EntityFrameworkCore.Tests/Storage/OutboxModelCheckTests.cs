@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace Outbox.EntityFrameworkCore.Tests.Storage;
 
-public sealed class OutboxModelValidatorTests
+/// <summary><see cref="OutboxModelCheck{TContext}"/>: the model check of <c>UseEntityFrameworkCore</c>, run when the host starts (not in an options validator: it builds a context).</summary>
+public sealed class OutboxModelCheckTests
 {
     [Fact]
     public async Task HostStart_DbContextWithoutOutboxModel_FailsSayingToCallAddOutboxMessages()
@@ -18,7 +19,35 @@ public sealed class OutboxModelValidatorTests
 
         Func<Task> start = () => host.StartAsync();
 
-        (await start.Should().ThrowAsync<OptionsValidationException>()).WithMessage("*NoOutboxDbContext has no outbox table*modelBuilder.AddOutboxMessages()*");
+        (await start.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*NoOutboxDbContext has no outbox table*modelBuilder.AddOutboxMessages()*");
+    }
+
+    [Fact]
+    public async Task HostStart_DbContextNotRegistered_FailsSayingToCallAddDbContext()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddOutbox(o => o.EnableRelay = false).UseEntityFrameworkCore<NoOutboxDbContext>();
+        using IHost host = builder.Build();
+
+        Func<Task> start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*UseEntityFrameworkCore<NoOutboxDbContext>() needs NoOutboxDbContext registered*AddDbContext<NoOutboxDbContext>*");
+    }
+
+    [Fact]
+    public void OptionsValidation_DbContextWithoutOutboxModel_BuildsNoContext()
+    {
+        // The options validators do no I/O: the model check is the host's start-up work, so the
+        // options of a misconfigured context are still valid (the start and the first Add fail).
+        var services = new ServiceCollection().AddLogging();
+        services.AddDbContext<NoOutboxDbContext>(o => o.UseSqlite("Data Source=:memory:"));
+        services.AddOutbox(o => o.EnableRelay = false).UseEntityFrameworkCore<NoOutboxDbContext>();
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        Action resolve = () => _ = provider.GetRequiredService<IOptions<OutboxOptions>>().Value;
+
+        resolve.Should().NotThrow();
+        services.Should().NotContain(d => d.ServiceType == typeof(IValidateOptions<OutboxOptions>) && d.ImplementationType!.Name.StartsWith("OutboxModel", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -32,8 +61,8 @@ public sealed class OutboxModelValidatorTests
 
         Action act = () => scope.ServiceProvider.GetRequiredService<IOutbox>().AddRaw("orders", null, [1]);
 
-        // Options are validated on first use too, so this is the same message the host gives at start.
-        act.Should().Throw<OptionsValidationException>().WithMessage("*NoOutboxDbContext has no outbox table*AddOutboxMessages*");
+        // Without a host start, the first Add gives the message the host gives at start.
+        act.Should().Throw<InvalidOperationException>().WithMessage("*NoOutboxDbContext has no outbox table*AddOutboxMessages*");
         scope.ServiceProvider.GetRequiredService<NoOutboxDbContext>().ChangeTracker.Entries().Should().BeEmpty();
     }
 
@@ -48,7 +77,7 @@ public sealed class OutboxModelValidatorTests
         await host.StartAsync();
 
         // EF Core builds the relational model at its first use, and that first use is not safe
-        // for concurrent callers (see OutboxModelValidator): after start it must already be built.
+        // for concurrent callers (see OutboxModelCheck): after start it must already be built.
         using IServiceScope scope = host.Services.CreateScope();
         IModel model = scope.ServiceProvider.GetRequiredService<FirstUseDbContext>().Model;
         model.FindRuntimeAnnotation(RelationalAnnotationNames.RelationalModel).Should().NotBeNull(

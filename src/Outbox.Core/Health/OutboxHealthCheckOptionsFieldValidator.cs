@@ -1,0 +1,7 @@
+using Microsoft.Extensions.Options;
+
+namespace Outbox;
+
+/// <summary>Checks each <see cref="OutboxHealthCheckOptions"/> option against its data annotations; the code is generated.</summary>
+[OptionsValidator]
+internal sealed partial class OutboxHealthCheckOptionsFieldValidator : IValidateOptions<OutboxHealthCheckOptions>;
