@@ -30,7 +30,7 @@ internal sealed class PaymentService(ConcertDbContext db, IOutbox outbox, TimePr
         await db.SaveChangesAsync(cancellationToken); // assigns the payment id the event carries
 
         var completed = new PaymentCompleted(payment.Id, reservation.Id, user.Id, seat.ShowId, seat.Id, seat.Number, payment.Amount, payment.PaidAt);
-        OutboxMessage message = outbox.Add(ConcertTopics.Payments, ReservationService.SeatKey(seat), completed);
+        OutboxStagedMessage message = outbox.Add(ConcertTopics.Payments, ReservationService.SeatKey(seat), completed);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 

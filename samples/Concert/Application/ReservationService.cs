@@ -39,7 +39,7 @@ internal sealed class ReservationService(ConcertDbContext db, IOutbox outbox, Ti
         await db.SaveChangesAsync(cancellationToken); // assigns the reservation id the event carries
 
         var succeeded = new ReservationSucceeded(reservation.Id, user.Id, seat.ShowId, seat.Id, seat.Number, reservation.ExpiresAt);
-        OutboxMessage message = outbox.Add(ConcertTopics.Reservations, SeatKey(seat), succeeded);
+        OutboxStagedMessage message = outbox.Add(ConcertTopics.Reservations, SeatKey(seat), succeeded);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
