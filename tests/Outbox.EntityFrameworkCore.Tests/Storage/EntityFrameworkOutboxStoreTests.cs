@@ -39,9 +39,9 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDataba
     [SkippableFact]
     public async Task ClaimAsync_WritersWithClocksHoursApart_DueAtOnceAndInTheOrderTheyWereInserted()
     {
-        host.Clock.Advance(TimeSpan.FromHours(3)); // this writer's clock runs 3 hours ahead...
+        host.WriterClock.Offset = TimeSpan.FromHours(3); // this writer's clock runs 3 hours ahead...
         OutboxMessage ahead = (await host.WriteAsync(1, key: "k"))[0];
-        host.Clock.Advance(TimeSpan.FromHours(-6)); // ...the next one's 3 hours behind (separate processes: the reliability suite)
+        host.WriterClock.Offset = TimeSpan.FromHours(-3); // ...the next one's 3 hours behind (separate processes: the reliability suite)
         OutboxMessage behind = (await host.WriteAsync(1, key: "k"))[0];
 
         IReadOnlyList<OutboxMessage> first = await host.ClaimAsync("relay-a");
