@@ -6,11 +6,12 @@ using Outbox.TestSupport.Fakes;
 using Outbox.TestSupport.PostgreSql;
 using Outbox.TestSupport.Servers;
 using Outbox.TestSupport.SqlServer;
+using Outbox.TestSupport.Storage;
 
 namespace Outbox.EntityFrameworkCore.Tests;
 
 /// <summary>A service provider with the EF Core store on a fresh database, a fake clock and a recording signal; no relay.</summary>
-public sealed class StoreTestHost : IAsyncDisposable
+public sealed class StoreTestHost : IOutboxStoreTestTarget
 {
     private StoreTestHost(TestDatabase database, ServiceProvider services, FakeTimeProvider clock, OffsetTimeProvider writerClock, RecordingSignal signal)
     {
