@@ -3,8 +3,10 @@ using Concert.Endpoints;
 using Concert.Infrastructure.Kafka;
 using Concert.Infrastructure.Observability;
 using Concert.Infrastructure.Persistence;
+using Microsoft.Extensions.Options;
 using Outbox;
 using Outbox.Kafka;
+using Outbox.Kafka.Testing;
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 
@@ -24,7 +26,12 @@ builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"))
     .UseEntityFrameworkCore<ConcertDbContext>()
     .UseKafka(builder.Configuration.GetSection("Outbox:Kafka"));
 
-// One broker list for the outbox producer and the consumers: Kafka:BootstrapServers, or the embedded cluster.
+// One broker list for the outbox producer and the consumers: Kafka:BootstrapServers or, when that is not set, an
+// embedded mock cluster with the app's topics (Outbox.Kafka.Testing, a test package), so the demo runs with nothing
+// installed. Only this file knows about the embedded cluster; the rest of the app sees a KafkaConnection.
+builder.Services.AddSingleton(EmbeddedKafka.Connect);
+builder.Services.AddSingleton(EmbeddedKafka.Start); // resolved only when embedded; the container stops it with the host
+
 // With Outbox:Kafka:ConfirmationMode=Consumer the confirmation group reads the app's topics back.
 builder.Services.AddOptions<OutboxKafkaOptions>()
     .Configure<KafkaConnection>((kafka, connection) =>
@@ -53,3 +60,40 @@ app.MapHealthChecks("/health", new() { ResponseWriter = HealthReportJsonWriter.W
 // puts it behind a policy: app.MapOutboxDashboard("/outbox").RequireAuthorization("OutboxOperators").
 app.MapOutboxDashboard("/outbox");
 app.Run();
+
+/// <summary>The demo's embedded Kafka: the composition root's choice between the configured cluster and librdkafka's mock cluster.</summary>
+internal static partial class EmbeddedKafka
+{
+    public static KafkaConnection Connect(IServiceProvider services)
+    {
+        KafkaOptions settings = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
+        ILogger logger = services.GetRequiredService<ILogger<KafkaConnection>>();
+        if (!string.IsNullOrWhiteSpace(settings.BootstrapServers))
+        {
+            LogConfigured(logger, settings.BootstrapServers);
+            return new KafkaConnection(settings.BootstrapServers);
+        }
+
+        KafkaMockCluster cluster = services.GetRequiredService<KafkaMockCluster>();
+        LogEmbedded(logger, cluster.BootstrapServers, settings.EmbeddedBrokers, string.Join(", ", ConcertTopics.All));
+        return new KafkaConnection(cluster.BootstrapServers);
+    }
+
+    public static KafkaMockCluster Start(IServiceProvider services)
+    {
+        KafkaOptions settings = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
+        KafkaMockCluster cluster = KafkaMockCluster.Start(settings.EmbeddedBrokers);
+        foreach (string topic in ConcertTopics.All)
+        {
+            cluster.CreateTopic(topic, settings.EmbeddedPartitions);
+        }
+
+        return cluster;
+    }
+
+    [LoggerMessage(LogLevel.Information, "Kafka: {BootstrapServers}")]
+    private static partial void LogConfigured(ILogger logger, string bootstrapServers);
+
+    [LoggerMessage(LogLevel.Information, "Kafka: embedded mock cluster ({Brokers} brokers) at {BootstrapServers}, topics {Topics}; set Kafka:BootstrapServers to use a real cluster")]
+    private static partial void LogEmbedded(ILogger logger, string bootstrapServers, int brokers, string topics);
+}

@@ -1,21 +1,24 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.Fakes;
 using Outbox.TestSupport.PostgreSql;
 using Outbox.TestSupport.Servers;
 using Outbox.TestSupport.SqlServer;
+using Outbox.TestSupport.Storage;
 
 namespace Outbox.EntityFrameworkCore.Tests;
 
 /// <summary>A service provider with the EF Core store on a fresh database, a fake clock and a recording signal; no relay.</summary>
-public sealed class StoreTestHost : IAsyncDisposable
+public sealed class StoreTestHost : IOutboxStoreTestTarget
 {
-    private StoreTestHost(TestDatabase database, ServiceProvider services, FakeTimeProvider clock, RecordingSignal signal)
+    private StoreTestHost(TestDatabase database, ServiceProvider services, FakeTimeProvider clock, OffsetTimeProvider writerClock, RecordingSignal signal)
     {
         Database = database;
         Services = services;
         Clock = clock;
+        WriterClock = writerClock;
         Signal = signal;
     }
 
@@ -25,16 +28,20 @@ public sealed class StoreTestHost : IAsyncDisposable
 
     public FakeTimeProvider Clock { get; }
 
+    /// <summary>Gets the clock the services see: <see cref="Clock"/> plus an offset a test may set, even backwards (writers with wrong clocks).</summary>
+    public OffsetTimeProvider WriterClock { get; }
+
     public RecordingSignal Signal { get; }
 
     public static async Task<StoreTestHost> CreateAsync(DatabaseKind kind, IDatabaseServer? server, Action<OutboxOptions>? configure = null)
     {
         TestDatabase database = await TestDatabase.CreateAsync(kind, server);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var writerClock = new OffsetTimeProvider(TimeSpan.Zero, clock);
         var signal = new RecordingSignal();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<TimeProvider>(clock);
+        services.AddSingleton<TimeProvider>(writerClock);
         services.AddSingleton<IOutboxSignal>(signal);
         services.AddDbContext<TestDbContext>(o => database.Configure(o));
         services.AddOutbox(o =>
@@ -42,7 +49,7 @@ public sealed class StoreTestHost : IAsyncDisposable
             o.EnableRelay = false;
             configure?.Invoke(o);
         }).UseEntityFrameworkCore<TestDbContext>();
-        return new StoreTestHost(database, services.BuildServiceProvider(), clock, signal);
+        return new StoreTestHost(database, services.BuildServiceProvider(), clock, writerClock, signal);
     }
 
     /// <summary>Commits <paramref name="count"/> events for <paramref name="key"/> in one transaction and returns them.</summary>

@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Outbox.TestSupport.Fakes;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Outbox.Kafka.Tests;
 

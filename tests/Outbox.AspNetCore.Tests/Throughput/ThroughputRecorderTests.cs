@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using Outbox.TestSupport.Fakes;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Outbox.AspNetCore.Tests.Throughput;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Outbox.Core.Tests.Relay;
-using Outbox.TestSupport.Fakes;
 
 namespace Outbox.Core.Tests.Administration;
 

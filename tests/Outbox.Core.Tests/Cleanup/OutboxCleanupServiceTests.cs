@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Outbox.Core.Tests.Relay;
-using Outbox.TestSupport.Fakes;
 
 namespace Outbox.Core.Tests.Cleanup;
 

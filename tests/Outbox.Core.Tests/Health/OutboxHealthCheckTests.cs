@@ -2,8 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Outbox.Core.Tests.Relay;
-using Outbox.TestSupport.Fakes;
 
 namespace Outbox.Core.Tests.Health;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Outbox.TestSupport.Fakes;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Outbox.Core.Tests.Messages;
 

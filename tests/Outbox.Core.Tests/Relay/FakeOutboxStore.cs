@@ -3,7 +3,8 @@ namespace Outbox.Core.Tests.Relay;
 /// <summary>
 /// An in-memory fake of <see cref="IOutboxStore"/> with the same claim rules as the SQL stores, for
 /// unit tests of the relay's logic. Its clock stands in for the database's; a row's position is the
-/// order <see cref="Add"/> saw it.
+/// order <see cref="Add"/> saw it. <see cref="FakeOutboxStoreContractTests"/> holds it to the store contract the
+/// SQL stores pass (Outbox.TestSupport.Storage.OutboxStoreContractTests).
 /// </summary>
 internal sealed class FakeOutboxStore(TimeProvider? clock = null) : IOutboxStore, IOutboxDirectSendStore
 {
@@ -41,6 +42,27 @@ internal sealed class FakeOutboxStore(TimeProvider? clock = null) : IOutboxStore
             message.CreatedAt = databaseClock.GetUtcNow();
             message.NextAttemptAt = message.CreatedAt;
             rows.Add((++positions, message));
+        }
+    }
+
+    /// <summary>Makes a row owned from its insert, as a direct send writes it: PUBLISH under <paramref name="owner"/>, never claimed.</summary>
+    public void Own(Guid id, string owner, TimeSpan lease)
+    {
+        lock (gate)
+        {
+            OutboxMessage row = rows.Single(r => r.Row.Id == id).Row;
+            row.Status = OutboxStatus.Publish;
+            row.LeaseOwner = owner;
+            row.LeaseExpiresAt = databaseClock.GetUtcNow() + lease;
+        }
+    }
+
+    /// <summary>Gets a copy of every row, in position order.</summary>
+    public IReadOnlyList<OutboxMessage> ReadAll()
+    {
+        lock (gate)
+        {
+            return [.. rows.OrderBy(r => r.Position).Select(r => Copy(r.Row))];
         }
     }
 
@@ -273,6 +295,6 @@ internal sealed class FakeOutboxStore(TimeProvider? clock = null) : IOutboxStore
     {
         Id = row.Id, Topic = row.Topic, Key = row.Key, Type = row.Type, Payload = row.Payload, Headers = row.Headers,
         Status = row.Status, Attempts = row.Attempts, LastError = row.LastError, CreatedAt = row.CreatedAt, NextAttemptAt = row.NextAttemptAt,
-        LeaseOwner = row.LeaseOwner, LeaseExpiresAt = row.LeaseExpiresAt,
+        LeaseOwner = row.LeaseOwner, LeaseExpiresAt = row.LeaseExpiresAt, PublishedAt = row.PublishedAt, CompletedAt = row.CompletedAt,
     };
 }

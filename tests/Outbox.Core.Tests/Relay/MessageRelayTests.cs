@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Outbox.TestSupport.Fakes;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Outbox.Core.Tests.Relay;
 
@@ -149,7 +149,7 @@ public sealed class MessageRelayTests : IAsyncDisposable
         OutboxMessage message = Write(1)[0];
         store.RecordFailuresToInject = 2;
 
-        await CreateRelay().RelayOnceAsync();
+        await WhileRetryingAsync(CreateRelay().RelayOnceAsync());
 
         store.RecordCalls.Should().Be(3);
         store.Get(message.Id).Status.Should().Be(OutboxStatus.Complete);
@@ -226,7 +226,7 @@ public sealed class MessageRelayTests : IAsyncDisposable
         await worker.PassAsync(CancellationToken.None);
         store.RecordFailuresToInject = 2;
 
-        int claimed = await worker.PassAsync(CancellationToken.None);
+        int claimed = await WhileRetryingAsync(worker.PassAsync(CancellationToken.None));
 
         claimed.Should().Be(1);
         store.RecordCalls.Should().Be(3, "two failed tries, then the one that applied");
@@ -278,7 +278,7 @@ public sealed class MessageRelayTests : IAsyncDisposable
         await worker.PassAsync(CancellationToken.None);
 
         // Recording with the next claim fails: each outcome is tried alone, the refused one is dropped.
-        Func<Task> next = () => worker.PassAsync(CancellationToken.None);
+        Func<Task> next = () => WhileRetryingAsync(worker.PassAsync(CancellationToken.None));
         await next.Should().ThrowAsync<InvalidOperationException>();
         worker.PendingCount.Should().Be(0);
         store.Get(first[1].Id).Status.Should().Be(OutboxStatus.Complete);
@@ -307,7 +307,7 @@ public sealed class MessageRelayTests : IAsyncDisposable
         await worker.PassAsync(CancellationToken.None);
         store.RecordFailuresToInject = 100;
 
-        Func<Task> next = () => worker.PassAsync(CancellationToken.None);
+        Func<Task> next = () => WhileRetryingAsync(worker.PassAsync(CancellationToken.None));
         await next.Should().ThrowAsync<TimeoutException>();
 
         worker.PendingCount.Should().Be(2, "every outcome failed alike: an outage, not a bad outcome");
@@ -357,6 +357,21 @@ public sealed class MessageRelayTests : IAsyncDisposable
         }
 
         return messages;
+    }
+
+    /// <summary>
+    /// Moves the fake clock on while <paramref name="task"/> runs, so the record pipeline's retry
+    /// delays (Polly waits on the injected <see cref="TimeProvider"/>) elapse without real waiting.
+    /// </summary>
+    private async Task<T> WhileRetryingAsync<T>(Task<T> task)
+    {
+        for (int step = 0; step < 1000 && !task.IsCompleted; step++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.WhenAny(task, Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System));
+        }
+
+        return await task;
     }
 
     private MessageRelay CreateRelay() => new(CreatePipeline());

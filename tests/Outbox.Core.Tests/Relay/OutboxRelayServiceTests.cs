@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Outbox.TestSupport.Fakes;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Outbox.Core.Tests.Relay;
 
@@ -70,6 +70,28 @@ public sealed class OutboxRelayServiceTests : IAsyncDisposable
 
         transport.Delivered.Should().Equal(messages.Select(m => m.Id), "one key: each message is claimed once the previous one is recorded");
         store.RecordCalls.Should().Be(4, "each outcome went with the next claim, the last one with a claim that found nothing");
+    }
+
+    [Fact]
+    public async Task Idle_PollsAgainWhenThePollingIntervalHasPassedOnItsClock()
+    {
+        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLoggerFactory.Instance);
+        await service.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() => store.ClaimCalls == 1);
+        OutboxMessage[] messages = Write(1, key: null); // committed without a signal: only the next poll finds it
+
+        await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System); // real time passes, the relay's clock does not
+        store.ClaimCalls.Should().Be(1, "the poll waits for the fake clock's timer, not for real time");
+
+        // Each step moves the clock one polling interval (the relay may not have set its timer before the first one).
+        await WaitUntilAsync(() =>
+        {
+            clock.Advance(options.PollingInterval);
+            return store.Get(messages[0].Id).Status == OutboxStatus.Complete;
+        });
+        await service.StopAsync(CancellationToken.None);
+
+        transport.Delivered.Should().Equal(messages.Select(m => m.Id));
     }
 
     private OutboxMessage[] Write(int count, string? key)

@@ -2,23 +2,19 @@ using Outbox.TestSupport.Data;
 using Outbox.TestSupport.PostgreSql;
 using Outbox.TestSupport.Servers;
 using Outbox.TestSupport.SqlServer;
+using Outbox.TestSupport.Storage;
 
 namespace Outbox.EntityFrameworkCore.Tests.Storage;
 
-/// <summary>The store's claim and outcome SQL, run on a real database of each supported kind.</summary>
-public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDatabaseServer? server) : IAsyncLifetime
+/// <summary>
+/// The store's claim and outcome SQL, run on a real database of each supported kind: the rules every store keeps
+/// (<see cref="OutboxStoreContractTests"/>, which the relay tests' fake store runs too) and the SQL stores' own.
+/// </summary>
+public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDatabaseServer? server) : OutboxStoreContractTests
 {
     private StoreTestHost host = null!;
 
-    public async Task InitializeAsync() => host = await StoreTestHost.CreateAsync(kind, server);
-
-    public async Task DisposeAsync()
-    {
-        if (host is not null)
-        {
-            await host.DisposeAsync(); // null when the server was missing and the test skipped
-        }
-    }
+    protected override async Task<IOutboxStoreTestTarget> CreateTargetAsync() => host = await StoreTestHost.CreateAsync(kind, server);
 
     [SkippableFact]
     public async Task ClaimAsync_CommittedMessages_MovesThemToPublishUnderTheLeaseOldestFirst()
@@ -39,9 +35,9 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDataba
     [SkippableFact]
     public async Task ClaimAsync_WritersWithClocksHoursApart_DueAtOnceAndInTheOrderTheyWereInserted()
     {
-        host.Clock.Advance(TimeSpan.FromHours(3)); // this writer's clock runs 3 hours ahead...
+        host.WriterClock.Offset = TimeSpan.FromHours(3); // this writer's clock runs 3 hours ahead...
         OutboxMessage ahead = (await host.WriteAsync(1, key: "k"))[0];
-        host.Clock.Advance(TimeSpan.FromHours(-6)); // ...the next one's 3 hours behind (separate processes: the reliability suite)
+        host.WriterClock.Offset = TimeSpan.FromHours(-3); // ...the next one's 3 hours behind (separate processes: the reliability suite)
         OutboxMessage behind = (await host.WriteAsync(1, key: "k"))[0];
 
         IReadOnlyList<OutboxMessage> first = await host.ClaimAsync("relay-a");
@@ -51,150 +47,6 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDataba
         first.Select(m => m.Id).Should().Equal([ahead.Id], "due by the database's clock, and first by the database's position");
         second.Select(m => m.Id).Should().Equal(behind.Id);
         (await host.ReadAllAsync()).Should().OnlyContain(r => (r.CreatedAt - DateTimeOffset.UtcNow).Duration() < TimeSpan.FromMinutes(5), "created_at is the database's time, not the writer's");
-    }
-
-    [SkippableFact]
-    public async Task ClaimAsync_HotKeyFillsTheClaimWindow_KeysBehindItAreClaimedToo()
-    {
-        IReadOnlyList<OutboxMessage> hot = await host.WriteAsync(30, key: "hot"); // far more than the window (2 × batch) of blocked rows
-        OutboxMessage a = (await host.WriteAsync(1, key: "a"))[0];
-        OutboxMessage b = (await host.WriteAsync(1, key: "b"))[0];
-        OutboxMessage unkeyed = (await host.WriteAsync(1, key: null))[0];
-
-        IReadOnlyList<OutboxMessage> first = await host.ClaimAsync("relay-a", batchSize: 5);
-        IReadOnlyList<OutboxMessage> second = await host.ClaimAsync("relay-b", batchSize: 5);
-        await host.WithStoreAsync(store => store.RecordOutcomesAsync(first.Select(m => Outcome(m, OutboxStatus.Complete)).ToList()));
-        IReadOnlyList<OutboxMessage> third = await host.ClaimAsync("relay-b", batchSize: 5);
-
-        first.Select(m => m.Id).Should().BeEquivalentTo([hot[0].Id, a.Id, b.Id, unkeyed.Id], "each key's first row, from behind a window full of the hot key's blocked rows");
-        second.Should().BeEmpty("every key has its message in flight");
-        third.Select(m => m.Id).Should().Equal(hot[1].Id);
-    }
-
-    [SkippableFact]
-    public async Task ClaimAsync_BatchSize_ClaimsAtMostThatMany()
-    {
-        await host.WriteAsync(10, key: null);
-
-        (await host.ClaimAsync("relay-a", batchSize: 4)).Should().HaveCount(4);
-        (await host.ClaimAsync("relay-b", batchSize: 4)).Should().HaveCount(4);
-        (await host.ClaimAsync("relay-c", batchSize: 4)).Should().HaveCount(2);
-    }
-
-    [SkippableFact]
-    public async Task ClaimAsync_PreserveKeyOrder_ClaimsOnlyTheOldestUnfinishedMessageOfEachKey()
-    {
-        IReadOnlyList<OutboxMessage> a = await host.WriteAsync(3, key: "a");
-        IReadOnlyList<OutboxMessage> b = await host.WriteAsync(2, key: "b");
-
-        IReadOnlyList<OutboxMessage> first = await host.ClaimAsync("relay-a");
-        first.Select(m => m.Id).Should().Equal(a[0].Id, b[0].Id);
-        (await host.ClaimAsync("relay-b")).Should().BeEmpty("the next message of a key waits while the previous one is in flight");
-
-        await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(a[0], OutboxStatus.Complete)]));
-
-        (await host.ClaimAsync("relay-b")).Select(m => m.Id).Should().Equal(a[1].Id);
-    }
-
-    [SkippableFact]
-    public async Task RecordOutcomesAndClaimAsync_RecordsFirstSoTheKeysNextMessageIsClaimedInTheSameCall()
-    {
-        IReadOnlyList<OutboxMessage> a = await host.WriteAsync(2, key: "a");
-        IReadOnlyList<OutboxMessage> b = await host.WriteAsync(1, key: "b");
-        (await host.ClaimAsync("relay-a")).Select(m => m.Id).Should().Equal(a[0].Id, b[0].Id);
-        var claim = new OutboxClaim("relay-a", 100, TimeSpan.FromMinutes(1), PreserveKeyOrder: true);
-
-        (int recorded, IReadOnlyList<OutboxMessage> claimed) = await host.WithStoreAsync(store => store.RecordOutcomesAndClaimAsync(
-            [Outcome(a[0], OutboxStatus.Complete), Outcome(b[0], OutboxStatus.Dead, attempts: 1, error: "rejected")], claim));
-
-        recorded.Should().Be(2);
-        claimed.Select(m => m.Id).Should().Equal([a[1].Id], "a's first message is COMPLETE before the claim runs");
-        (await host.ReadAllAsync()).Select(r => r.Status).Should().Equal(OutboxStatus.Complete, OutboxStatus.Publish, OutboxStatus.Dead);
-    }
-
-    [SkippableFact]
-    public async Task RecordOutcomesAndClaimAsync_OutcomesOfAnotherOwner_AreRefusedAndNothingIsClaimedTwice()
-    {
-        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(1, key: null);
-        await host.ClaimAsync("relay-a");
-        var claim = new OutboxClaim("relay-b", 100, TimeSpan.FromMinutes(1), PreserveKeyOrder: true);
-
-        (int recorded, IReadOnlyList<OutboxMessage> claimed) = await host.WithStoreAsync(store => store.RecordOutcomesAndClaimAsync(
-            [Outcome(written[0], OutboxStatus.Complete, owner: "relay-b")], claim));
-
-        (recorded, claimed.Count).Should().Be((0, 0), "relay-a holds the lease");
-        (await host.ReadAllAsync()).Single().LeaseOwner.Should().Be("relay-a");
-    }
-
-    [SkippableFact]
-    public async Task ClaimAsync_WithoutKeyOrder_ClaimsEveryDueMessage()
-    {
-        await host.WriteAsync(3, key: "a");
-
-        (await host.ClaimAsync("relay-a", preserveKeyOrder: false)).Should().HaveCount(3);
-    }
-
-    [SkippableFact]
-    public async Task ClaimAsync_RetryNotDue_WaitsUntilNextAttemptAndBlocksItsKey()
-    {
-        IReadOnlyList<OutboxMessage> a = await host.WriteAsync(2, key: "a");
-        await host.ClaimAsync("relay-a");
-        await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(a[0], OutboxStatus.Init, attempts: 1, retryAfter: TimeSpan.FromSeconds(10), error: "broker down")]));
-
-        (await host.ClaimAsync("relay-a")).Should().BeEmpty("the retry is not due and the key's next message must wait for it");
-        await host.AgeAsync(TimeSpan.FromSeconds(11));
-
-        IReadOnlyList<OutboxMessage> retried = await host.ClaimAsync("relay-a");
-        retried.Select(m => m.Id).Should().Equal(a[0].Id);
-        retried[0].Attempts.Should().Be(1);
-        (await host.ReadAllAsync())[0].LastError.Should().Be("broker down");
-    }
-
-    [SkippableFact]
-    public async Task ClaimAsync_LeaseExpired_AnotherRelayTakesOverAndTheStaleOwnerIsRefused()
-    {
-        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(1);
-        await host.ClaimAsync("relay-a", lease: TimeSpan.FromSeconds(30));
-        await host.AgeAsync(TimeSpan.FromSeconds(31));
-
-        IReadOnlyList<OutboxMessage> takenOver = await host.ClaimAsync("relay-b");
-        takenOver.Select(m => m.Id).Should().Equal(written[0].Id);
-        takenOver[0].Attempts.Should().Be(1, "a lease that ran out counts as an attempt");
-
-        int staleApplied = await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(written[0], OutboxStatus.Dead, error: "stale")]));
-        staleApplied.Should().Be(0);
-        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(written[0], OutboxStatus.Complete, attempts: 1, owner: "relay-b")]));
-        applied.Should().Be(1);
-
-        OutboxMessage row = (await host.ReadAllAsync()).Single();
-        row.Status.Should().Be(OutboxStatus.Complete);
-        row.CompletedAt.Should().NotBeNull();
-        row.LeaseOwner.Should().BeNull();
-        row.LastError.Should().BeNull();
-    }
-
-    [SkippableFact]
-    public async Task RecordOutcomesAsync_MixedBatch_AppliesEachOutcome()
-    {
-        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(3, key: null);
-        await host.ClaimAsync("relay-a");
-        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync([
-            Outcome(written[0], OutboxStatus.Complete),
-            Outcome(written[1], OutboxStatus.Init, attempts: 1, retryAfter: TimeSpan.FromMinutes(1), error: "timed out"),
-            Outcome(written[2], OutboxStatus.Dead, attempts: 1, error: "too large"),
-        ]));
-
-        applied.Should().Be(3);
-        List<OutboxMessage> rows = await host.ReadAllAsync();
-        rows.Select(r => r.Status).Should().Equal(OutboxStatus.Complete, OutboxStatus.Init, OutboxStatus.Dead);
-        rows[1].Attempts.Should().Be(1);
-        rows[1].NextAttemptAt.Should().BeCloseTo(rows[0].CompletedAt!.Value.AddMinutes(1), TimeSpan.FromSeconds(5), "due a minute after the outcome, on the database's clock");
-        rows[2].LastError.Should().Be("too large");
-        rows.Should().OnlyContain(r => r.LeaseOwner == null);
-
-        OutboxSummary summary = await host.WithStoreAsync(store => store.GetSummaryAsync());
-        summary.Should().BeEquivalentTo(new { Init = 1L, Publish = 0L, Complete = 1L, Dead = 1L });
-        summary.OldestUnfinishedCreatedAt.Should().BeCloseTo(written[1].CreatedAt, TimeSpan.FromMilliseconds(1));
     }
 
     [SkippableFact]
@@ -241,17 +93,6 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDataba
         written.Should().HaveCount(4);
         backlog.Should().BeEquivalentTo(new { summary.Init, summary.Publish, summary.Dead });
         (backlog.Init + backlog.Publish).Should().Be(5);
-    }
-
-    [SkippableFact]
-    public async Task RecordOutcomesAsync_MessageNotInPublish_IsNotChanged()
-    {
-        IReadOnlyList<OutboxMessage> written = await host.WriteAsync(1);
-
-        int applied = await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(written[0], OutboxStatus.Complete)]));
-
-        applied.Should().Be(0, "an INIT message was never claimed by relay-a");
-        (await host.ReadAllAsync()).Single().Status.Should().Be(OutboxStatus.Init);
     }
 
     [SkippableFact]
@@ -362,84 +203,6 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDataba
     }
 
     [SkippableFact]
-    public async Task ClaimOwned_FirstOfEachKey_AdmittedInPositionOrderWithNothingWritten()
-    {
-        IReadOnlyList<OutboxMessage> a = await host.WriteAsync(2, key: "a");
-        OutboxMessage b = (await host.WriteAsync(1, key: "b"))[0];
-        OutboxMessage unkeyed = (await host.WriteAsync(1, key: null))[0];
-        await host.OwnAsync([.. a, b, unkeyed], "direct-1", TimeSpan.FromMinutes(1));
-        List<OutboxMessage> before = await host.ReadAllAsync();
-
-        OutboxOwnedClaimResult result = await ClaimOwnedAsync([], "direct-1", b, a[0], unkeyed);
-
-        result.Admitted.Should().Equal([a[0].Id, b.Id, unkeyed.Id], "position order; the owner's own later message of key a (PUBLISH too) does not block the first");
-        result.Released.Should().BeEmpty();
-        (await host.ReadAllAsync()).Should().BeEquivalentTo(before, "admission writes nothing");
-        (await host.ClaimAsync("relay-x")).Should().BeEmpty("owned messages are in flight under their lease");
-    }
-
-    [SkippableFact]
-    public async Task ClaimOwned_KeysEarlierMessageUnfinishedElsewhere_GivenBackAndClaimedInPositionOrder()
-    {
-        OutboxMessage earlier = (await host.WriteAsync(1, key: "k"))[0]; // INIT: written where no direct sender ran
-        OutboxMessage owned = (await host.WriteAsync(1, key: "k"))[0];
-        await host.OwnAsync([owned], "direct-1", TimeSpan.FromMinutes(1));
-
-        OutboxOwnedClaimResult result = await ClaimOwnedAsync([], "direct-1", owned);
-
-        result.Admitted.Should().BeEmpty("an earlier message of its key is unfinished");
-        result.Released.Should().Equal(owned.Id);
-        OutboxMessage row = (await host.ReadAllAsync()).Single(r => r.Id == owned.Id);
-        (row.Status, row.LeaseOwner, row.LeaseExpiresAt, row.PublishedAt).Should().Be((OutboxStatus.Init, (string?)null, (DateTimeOffset?)null, (DateTimeOffset?)null));
-        (await host.ClaimAsync("relay-a")).Select(m => m.Id).Should().Equal(earlier.Id);
-        await host.WithStoreAsync(store => store.RecordOutcomesAsync([Outcome(earlier, OutboxStatus.Complete)]));
-        (await host.ClaimAsync("relay-a")).Select(m => m.Id).Should().Equal(owned.Id);
-    }
-
-    [SkippableFact]
-    public async Task ClaimOwned_KeyInFlightUnderAnotherOwner_GivenBack()
-    {
-        OutboxMessage first = (await host.WriteAsync(1, key: "k"))[0];
-        (await host.ClaimAsync("relay-a")).Should().ContainSingle();
-        OutboxMessage second = (await host.WriteAsync(1, key: "k"))[0];
-        await host.OwnAsync([second], "direct-1", TimeSpan.FromMinutes(1));
-
-        OutboxOwnedClaimResult result = await ClaimOwnedAsync([], "direct-1", second);
-
-        result.Admitted.Should().BeEmpty($"{first.Id} is in flight at relay-a");
-        result.Released.Should().Equal(second.Id);
-    }
-
-    [SkippableFact]
-    public async Task ClaimOwned_OutcomesRecordedFirst_TheKeysNextOwnedMessageIsAdmittedInTheSameCall()
-    {
-        IReadOnlyList<OutboxMessage> k = await host.WriteAsync(2, key: "k");
-        await host.OwnAsync(k, "direct-1", TimeSpan.FromMinutes(1));
-        (await ClaimOwnedAsync([], "direct-1", k[0])).Admitted.Should().Equal(k[0].Id);
-
-        OutboxOwnedClaimResult result = await ClaimOwnedAsync([Outcome(k[0], OutboxStatus.Complete, owner: "direct-1") with { WasSent = true }], "direct-1", k[1]);
-
-        result.Recorded.Should().Be(1);
-        result.Admitted.Should().Equal(k[1].Id);
-        OutboxMessage done = (await host.ReadAllAsync()).Single(r => r.Id == k[0].Id);
-        (done.Status, done.CompletedAt is not null).Should().Be((OutboxStatus.Complete, true));
-    }
-
-    [SkippableFact]
-    public async Task ClaimOwned_LeaseRanOutAndARelayTookOver_NeitherAdmittedNorGivenBack()
-    {
-        OutboxMessage owned = (await host.WriteAsync(1, key: "k"))[0];
-        await host.OwnAsync([owned], "direct-1", TimeSpan.FromSeconds(-1));
-        (await host.ClaimAsync("relay-b")).Select(m => m.Id).Should().Equal([owned.Id], "a lapsed direct message is claimed like any other");
-
-        OutboxOwnedClaimResult result = await ClaimOwnedAsync([Outcome(owned, OutboxStatus.Complete, owner: "direct-1")], "direct-1", owned);
-
-        result.Should().BeEquivalentTo(new OutboxOwnedClaimResult(0, [], []), "the stale owner is fenced off: its outcome and its claim are refused");
-        OutboxMessage row = (await host.ReadAllAsync()).Single();
-        (row.Status, row.LeaseOwner).Should().Be((OutboxStatus.Publish, "relay-b"));
-    }
-
-    [SkippableFact]
     public async Task GetDatabaseTimeAsync_IsTheDatabasesClockNotTheProcesses()
     {
         host.Clock.Advance(TimeSpan.FromHours(5));
@@ -448,12 +211,6 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDataba
 
         (now - DateTimeOffset.UtcNow).Duration().Should().BeLessThan(TimeSpan.FromMinutes(1));
     }
-
-    private Task<OutboxOwnedClaimResult> ClaimOwnedAsync(IReadOnlyList<OutboxOutcome> outcomes, string owner, params OutboxMessage[] messages) =>
-        host.WithDirectSendStoreAsync(store => store.RecordOutcomesAndClaimOwnedAsync(outcomes, new OutboxOwnedClaim(owner, [.. messages.Select(m => m.Id)])));
-
-    private static OutboxOutcome Outcome(OutboxMessage message, OutboxStatus status, int attempts = 0, TimeSpan? retryAfter = null, string? error = null, string owner = "relay-a") =>
-        new(message.Id, owner, status, attempts, retryAfter ?? TimeSpan.Zero, error);
 }
 
 /// <summary>With zero retention a completed message is deleted when its outcome is recorded.</summary>

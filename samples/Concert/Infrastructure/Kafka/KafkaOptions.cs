@@ -6,7 +6,7 @@ internal sealed class KafkaOptions
     public const string SectionName = "Kafka";
 
     /// <summary>Gets or sets the broker list (<c>host:port</c>, comma separated).</summary>
-    /// <value>The default is <see langword="null"/>: the app starts an embedded Kafka (librdkafka's mock cluster) in-process.</value>
+    /// <value>The default is <see langword="null"/>: Program.cs starts an embedded Kafka (librdkafka's mock cluster) in-process.</value>
     public string? BootstrapServers { get; set; }
 
     /// <summary>Gets or sets how many brokers the embedded cluster has.</summary>

@@ -6,11 +6,10 @@ namespace Concert.Infrastructure.Kafka;
 
 internal static class MessagingServiceCollectionExtensions
 {
-    /// <summary>Registers the Kafka connection (configured or embedded), the two consumer groups and what they call.</summary>
+    /// <summary>Registers the Kafka settings, the two consumer groups and what they call; the <see cref="KafkaConnection"/> they use comes from the composition root.</summary>
     public static IServiceCollection AddConcertMessaging(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<KafkaOptions>().Bind(configuration.GetSection(KafkaOptions.SectionName));
-        services.AddSingleton<KafkaConnection>();
 
         services.AddSingleton<IDataPlatformClient, LoggingDataPlatformClient>();
         services.AddHostedService<DataPlatformConsumer>();

@@ -1,12 +1,12 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 
-namespace Outbox.Core.Tests.Diagnostics;
+namespace Outbox.EndToEnd.Tests.Diagnostics;
 
 /// <summary>An operator filters and alerts on event ids: within the library each id means one message.</summary>
 public sealed class LogEventIdTests
 {
-    // The packages this project references that log (the EF Core store does not; the dashboard keeps to 4000-4099).
+    // The packages that log, all referenced here (Outbox.Core.Tests sees the core only) (the EF Core store does not; the dashboard keeps to 4000-4099).
     private static readonly string[] Packages = ["Outbox.Core", "Outbox.Kafka"];
 
     [Fact]
