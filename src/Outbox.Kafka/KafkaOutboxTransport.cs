@@ -54,6 +54,7 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
         Limits = new OutboxTransportLimits(MessageTimeout + KafkaProducerSettings.GetRequestTimeout(config) + TimeoutScan, KafkaProducerSettings.GetMaxMessageBytes(config))
         {
             Topics = confirmByConsumer ? options.Value.ConfirmationTopics.ToHashSet(StringComparer.Ordinal) : null,
+            ValidateTopic = KafkaTopicName.Validate,
         };
         this.timeProvider = timeProvider;
         errorWarnings = new ProducerErrorThrottle(timeProvider, ErrorWarningInterval);
@@ -129,7 +130,7 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
     {
         if (KafkaTopicName.Validate(message.Topic) is { } invalid)
         {
-            batch.Complete(index, OutboxSendResult.Rejected(invalid));
+            batch.Complete(index, OutboxSendResult.Rejected($"invalid topic '{message.Topic}': {invalid}"));
             return true;
         }
 
