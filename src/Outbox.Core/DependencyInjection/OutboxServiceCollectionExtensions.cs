@@ -73,6 +73,7 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>());
         services.TryAddSingleton(sp => new OutboxMetrics(sp.GetService<IMeterFactory>(), sp.GetRequiredService<IOptions<OutboxOptions>>()));
         services.TryAddSingleton<IMessageRelay, MessageRelay>();
+        services.TryAddSingleton<IOutboxConfirmations, OutboxConfirmations>();
         services.TryAddSingleton<DatabaseClock>();
         services.TryAddSingleton<DirectSendQueue>();
         services.TryAddSingleton<IOutboxDirectSend>(sp => sp.GetRequiredService<DirectSendQueue>());

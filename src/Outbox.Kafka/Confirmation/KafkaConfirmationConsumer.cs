@@ -1,6 +1,5 @@
 using System.Text;
 using Confluent.Kafka;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +14,7 @@ namespace Outbox.Kafka;
 /// </summary>
 internal sealed partial class KafkaConfirmationConsumer(
     IOptions<OutboxKafkaOptions> options,
-    IServiceScopeFactory scopeFactory,
+    IOutboxConfirmations confirmations,
     TimeProvider timeProvider,
     ILogger<KafkaConfirmationConsumer> logger) : BackgroundService
 {
@@ -77,10 +76,8 @@ internal sealed partial class KafkaConfirmationConsumer(
         {
             try
             {
-                await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
-                IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
-                int completed = await store.ConfirmAsync(ids, cancellationToken).ConfigureAwait(false);
-                Log.Confirmed(logger, completed, ids.Count);
+                // Through Core, so the delivered counter moves and the confirmation is logged as the relay's are.
+                await confirmations.ConfirmAsync(ids, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
