@@ -4,6 +4,8 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace Outbox.Kafka;
 
@@ -31,6 +33,7 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
     private readonly ILogger logger;
     private readonly KafkaSendTelemetry telemetry;
     private readonly ProducerErrorThrottle errorWarnings;
+    private readonly ResiliencePipeline<bool?> queueFullRetry;
     private readonly Lock gate = new();
     private IProducer<string?, byte[]>? producer;
     private volatile bool producerFailed;
@@ -54,11 +57,13 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
         Limits = new OutboxTransportLimits(MessageTimeout + KafkaProducerSettings.GetRequestTimeout(config) + TimeoutScan, KafkaProducerSettings.GetMaxMessageBytes(config))
         {
             Topics = confirmByConsumer ? options.Value.ConfirmationTopics.ToHashSet(StringComparer.Ordinal) : null,
+            ValidateTopic = KafkaTopicName.Validate,
         };
         this.timeProvider = timeProvider;
         errorWarnings = new ProducerErrorThrottle(timeProvider, ErrorWarningInterval);
         this.logger = logger;
         this.telemetry = telemetry;
+        queueFullRetry = QueueFullRetry();
     }
 
     /// <inheritdoc/>
@@ -129,7 +134,7 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
     {
         if (KafkaTopicName.Validate(message.Topic) is { } invalid)
         {
-            batch.Complete(index, OutboxSendResult.Rejected(invalid));
+            batch.Complete(index, OutboxSendResult.Rejected($"invalid topic '{message.Topic}': {invalid}"));
             return true;
         }
 
@@ -144,43 +149,63 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
             return true;
         }
 
-        while (true)
+        try
         {
-            try
-            {
-                kafka.Produce(message.Topic, kafkaMessage, batch.HandlerFor(index));
-                return true;
-            }
-            catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-            {
-                Log.QueueFull(logger);
-                try
-                {
-                    await Task.Delay(QueueFullBackoff, timeProvider, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return false;
-                }
-
-                if (!window.IsOpen)
-                {
-                    return false;
-                }
-            }
-            catch (ProduceException<string?, byte[]> ex)
-            {
-                // Known before sending: too large, unknown topic, … (rejected); producer state errors stay retriable.
-                batch.Complete(index, KafkaErrors.ToResult(ex.Error));
-                return true;
-            }
-            catch (ArgumentException ex)
-            {
-                batch.Complete(index, OutboxSendResult.Rejected(ex.Message));
-                return true;
-            }
+            // A full local queue empties as delivery reports arrive: wait and produce again while the window is open.
+            bool? produced = await queueFullRetry.ExecuteAsync(
+                static (state, _) => ValueTask.FromResult(state.Window.IsOpen ? TryProduce(state.Kafka, state.Message.Topic, state.KafkaMessage, state.Batch, state.Index) : false),
+                (Kafka: kafka, Message: message, KafkaMessage: kafkaMessage, Batch: batch, Index: index, Window: window),
+                cancellationToken).ConfigureAwait(false);
+            return produced == true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (ProduceException<string?, byte[]> ex)
+        {
+            // Known before sending: too large, unknown topic, … (rejected); producer state errors stay retriable.
+            batch.Complete(index, KafkaErrors.ToResult(ex.Error));
+            return true;
+        }
+        catch (ArgumentException ex)
+        {
+            batch.Complete(index, OutboxSendResult.Rejected(ex.Message));
+            return true;
         }
     }
+
+    /// <summary>Hands one message to librdkafka: <see langword="true"/> when it took it, <see langword="null"/> when its local queue is full.</summary>
+    private static bool? TryProduce(IProducer<string?, byte[]> kafka, string topic, Message<string?, byte[]> message, KafkaSendBatch batch, int index)
+    {
+        try
+        {
+            kafka.Produce(topic, message, batch.HandlerFor(index));
+            return true;
+        }
+        catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Produces again every <see cref="QueueFullBackoff"/> while the local queue is full (<see langword="null"/>); the callback stops once the window closes.</summary>
+    private ResiliencePipeline<bool?> QueueFullRetry() =>
+        new ResiliencePipelineBuilder<bool?> { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions<bool?>
+            {
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is null && args.Outcome.Result is null),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Constant,
+                Delay = QueueFullBackoff,
+                UseJitter = false,
+                OnRetry = _ =>
+                {
+                    Log.QueueFull(logger);
+                    return default;
+                },
+            })
+            .Build();
 
     private async Task<OutboxSendResult[]> AwaitReportsAsync(KafkaSendBatch batch, int count, CancellationToken cancellationToken)
     {

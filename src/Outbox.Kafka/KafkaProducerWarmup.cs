@@ -1,20 +1,16 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Outbox.Kafka;
 
-/// <summary>Connects the Kafka producer in the background when the host starts (see <see cref="KafkaOutboxTransport.WarmUp"/>).</summary>
-internal sealed class KafkaProducerWarmup(IServiceProvider services, IOptions<OutboxOptions> outboxOptions) : BackgroundService
+/// <summary>
+/// Connects the Kafka producer in the background when the host starts (see
+/// <see cref="KafkaOutboxTransport.WarmUp"/>). Registered only with the transport it warms, where
+/// <c>UseKafka</c> registered the outbox's transport.
+/// </summary>
+internal sealed class KafkaProducerWarmup(KafkaOutboxTransport transport, IOptions<OutboxOptions> outboxOptions) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Only where this process relays, and only for our own transport (a user may have replaced it).
-        if (!outboxOptions.Value.EnableRelay || services.GetService<IOutboxTransport>() is not KafkaOutboxTransport transport)
-        {
-            return Task.CompletedTask;
-        }
-
-        return Task.Run(transport.WarmUp, stoppingToken);
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // Only where this process relays.
+        outboxOptions.Value.EnableRelay ? Task.Run(transport.WarmUp, stoppingToken) : Task.CompletedTask;
 }

@@ -5,30 +5,34 @@ internal static class KafkaTopicName
 {
     public const int MaxLength = 249;
 
-    /// <summary>Checks a topic name; a broker rejects any other with InvalidTopic, so no send can succeed.</summary>
-    /// <returns><see langword="null"/> when legal, else why not.</returns>
+    /// <summary>
+    /// Checks a topic name; a broker rejects any other with InvalidTopic, so no send can succeed.
+    /// The transport declares it as <see cref="OutboxTransportLimits.ValidateTopic"/>, so the outbox
+    /// refuses such a topic where it is staged, and checks it again when it sends.
+    /// </summary>
+    /// <returns><see langword="null"/> when legal, else why not and what a legal name is.</returns>
     public static string? Validate(string? topic)
     {
         if (string.IsNullOrEmpty(topic))
         {
-            return "invalid topic: the topic name is empty";
+            return "the topic name is empty. Pass the name of the topic to publish to.";
         }
 
         if (topic.Length > MaxLength)
         {
-            return $"invalid topic: the topic name has {topic.Length} characters, more than Kafka's {MaxLength}";
+            return $"the topic name has {topic.Length} characters, more than Kafka's {MaxLength}. Use a shorter name.";
         }
 
         if (topic is "." or "..")
         {
-            return $"invalid topic: '{topic}' is not a legal topic name";
+            return $"'{topic}' is not a legal Kafka topic name. Use 1 to {MaxLength} characters of a-z, A-Z, 0-9, '.', '_' and '-'.";
         }
 
         foreach (char c in topic)
         {
             if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '_' or '-'))
             {
-                return $"invalid topic: '{topic}' contains '{c}'; Kafka topic names use only a-z, A-Z, 0-9, '.', '_' and '-'";
+                return $"the name contains '{c}', which Kafka does not allow. Use only a-z, A-Z, 0-9, '.', '_' and '-'.";
             }
         }
 

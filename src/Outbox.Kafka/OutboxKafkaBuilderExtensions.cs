@@ -69,9 +69,15 @@ public static class OutboxKafkaBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxKafkaOptions>, OutboxKafkaOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new KafkaSendTelemetry(sp.GetService<IMeterFactory>(), sp.GetService<IOptions<OutboxOptions>>()));
-        services.TryAddSingleton<IOutboxTransport, KafkaOutboxTransport>();
+        if (!services.Any(d => d.ServiceType == typeof(IOutboxTransport)))
+        {
+            // Ours is the transport (a transport registered before wins): the warm-up gets the instance it warms.
+            services.TryAddSingleton<KafkaOutboxTransport>();
+            services.TryAddSingleton<IOutboxTransport>(sp => sp.GetRequiredService<KafkaOutboxTransport>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, KafkaProducerWarmup>());
+        }
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, KafkaConfirmationConsumer>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, KafkaProducerWarmup>());
         return builder;
     }
 

@@ -66,7 +66,7 @@ public sealed class OutboxOptionsValidationTests
     {
         var services = new ServiceCollection().AddLogging();
         services.AddOutbox(configure);
-        services.AddSingleton<IOutboxStore>(new FakeOutboxStore());
+        services.AddOutboxStoreContracts(new FakeOutboxStore());
         services.AddSingleton<IOutboxTransport>(new FakeOutboxTransport());
         using ServiceProvider provider = services.BuildServiceProvider();
         try

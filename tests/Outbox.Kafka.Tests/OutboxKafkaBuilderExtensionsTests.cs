@@ -32,6 +32,29 @@ public sealed class OutboxKafkaBuilderExtensionsTests
     }
 
     [Fact]
+    public void UseKafka_TransportRegisteredBefore_RegistersNoWarmUp()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IOutboxTransport>(new NoTransport());
+        services.AddOutbox().UseKafka(k => k.BootstrapServers = "localhost:9092");
+
+        services.Should().NotContain(d => d.ImplementationType == typeof(KafkaProducerWarmup), "there is no Kafka producer of the outbox's to warm");
+    }
+
+    [Fact]
+    public void UseKafka_KafkaIsTheTransport_RegistersTheWarmUpOfThatTransport()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddOutbox().UseKafka(k => k.BootstrapServers = "localhost:9092");
+        services.AddOutbox().UseKafka(k => k.SendTimeout = TimeSpan.FromSeconds(20));
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        services.Where(d => d.ImplementationType == typeof(KafkaProducerWarmup)).Should().ContainSingle("UseKafka twice registers one warm-up");
+        provider.GetRequiredService<IOutboxTransport>().Should().BeSameAs(provider.GetRequiredService<KafkaOutboxTransport>(), "the warm-up warms the transport the relay sends with");
+    }
+
+    [Fact]
     public void UseKafka_NoBootstrapServers_StartupValidationFailsNamingBootstrapServers()
     {
         using ServiceProvider provider = Build(s => s.AddOutbox().UseKafka(_ => { }));

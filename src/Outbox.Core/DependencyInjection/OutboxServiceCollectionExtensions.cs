@@ -87,6 +87,7 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddScoped<IOutboxConfirmationStore>(sp => sp.GetRequiredService<IOutboxStore>());
         services.TryAddSingleton<RelayPipeline>();
         services.TryAddSingleton<IMessageRelay, MessageRelay>();
+        services.TryAddSingleton<IOutboxConfirmations, OutboxConfirmations>();
         services.TryAddSingleton<DatabaseClock>();
         services.TryAddSingleton<DirectSendQueue>();
         services.TryAddSingleton<IOutboxDirectSend>(sp => sp.GetRequiredService<DirectSendQueue>());

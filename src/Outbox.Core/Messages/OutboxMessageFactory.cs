@@ -13,9 +13,6 @@ namespace Outbox;
 /// </summary>
 public sealed class OutboxMessageFactory
 {
-    /// <summary>The Kafka limit on topic name length.</summary>
-    public const int MaxTopicLength = 249;
-
     /// <summary>The longest header name.</summary>
     public const int MaxHeaderNameLength = 256;
 
@@ -31,7 +28,7 @@ public sealed class OutboxMessageFactory
     private readonly TimeProvider timeProvider;
     private readonly OutboxTransportLimits limits;
 
-    /// <summary>Initializes a new instance of the <see cref="OutboxMessageFactory"/> class for a process without a transport (Kafka's default limits).</summary>
+    /// <summary>Initializes a new instance of the <see cref="OutboxMessageFactory"/> class for a process without a transport (<see cref="OutboxTransportLimits.Default"/>).</summary>
     /// <param name="options">The outbox options.</param>
     /// <param name="timeProvider">The clock for the time part of message ids.</param>
     public OutboxMessageFactory(IOptions<OutboxOptions> options, TimeProvider timeProvider)
@@ -42,7 +39,7 @@ public sealed class OutboxMessageFactory
     /// <summary>Initializes a new instance of the <see cref="OutboxMessageFactory"/> class.</summary>
     /// <param name="options">The outbox options.</param>
     /// <param name="timeProvider">The clock for the time part of message ids.</param>
-    /// <param name="limits">What the transport can send: the largest record and the topics it takes.</param>
+    /// <param name="limits">What the transport can send: the largest record, the topics it takes and its rule for topic names.</param>
     public OutboxMessageFactory(IOptions<OutboxOptions> options, TimeProvider timeProvider, OutboxTransportLimits limits)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -167,7 +164,16 @@ public sealed class OutboxMessageFactory
 
     private void CheckTopic(string topic)
     {
-        ValidateTopic(topic);
+        if (string.IsNullOrEmpty(topic))
+        {
+            throw new ArgumentException("The topic is empty. Pass the name of the topic to publish to.", nameof(topic));
+        }
+
+        if (limits.ValidateTopic?.Invoke(topic) is { } problem)
+        {
+            throw new ArgumentException($"The topic '{Truncate(topic)}' is not one the transport can send to: {problem}", nameof(topic));
+        }
+
         if (limits.Topics is { } topics && !topics.Contains(topic))
         {
             throw new ArgumentException(
@@ -185,30 +191,6 @@ public sealed class OutboxMessageFactory
     }
 
     private static long ByteCount(string? value) => value is null ? 0 : Encoding.UTF8.GetByteCount(value);
-
-    /// <summary>Checks a topic name against Kafka's rules.</summary>
-    /// <param name="topic">The topic name.</param>
-    /// <exception cref="ArgumentException">The name is empty, too long, <c>.</c> or <c>..</c>, or has an illegal character.</exception>
-    public static void ValidateTopic(string topic)
-    {
-        if (string.IsNullOrEmpty(topic))
-        {
-            throw new ArgumentException("The topic is empty. Pass the name of the topic to publish to.", nameof(topic));
-        }
-
-        if (topic.Length > MaxTopicLength || topic is "." or "..")
-        {
-            throw new ArgumentException($"The topic '{Truncate(topic)}' is not a legal Kafka topic name: use 1 to {MaxTopicLength} characters, not '.' or '..'.", nameof(topic));
-        }
-
-        foreach (char c in topic)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
-            {
-                throw new ArgumentException($"The topic '{Truncate(topic)}' has the character '{c}', which Kafka does not allow. Use only a-z, A-Z, 0-9, '.', '_' and '-'.", nameof(topic));
-            }
-        }
-    }
 
     private static string Truncate(string value) => value.Length <= 60 ? value : value[..60] + "…";
 }

@@ -8,9 +8,6 @@ namespace Outbox;
 /// </summary>
 internal static class OutboxText
 {
-    /// <summary>The longest stored error text.</summary>
-    public const int MaxErrorLength = OutboxMessage.MaxLastErrorLength;
-
     /// <summary>Gets whether <paramref name="value"/> has no NUL and no lone surrogate.</summary>
     public static bool IsWellFormed(string value) => FirstProblem(value) is null;
 
@@ -40,7 +37,7 @@ internal static class OutboxText
 
     /// <summary>
     /// Makes an error text storable whatever it holds: NUL removed, lone surrogates replaced by
-    /// U+FFFD, cut to <see cref="MaxErrorLength"/> without splitting a surrogate pair.
+    /// U+FFFD, cut to <see cref="OutboxMessage.MaxLastErrorLength"/> without splitting a surrogate pair.
     /// </summary>
     public static string? ForStorage(string? error)
     {
@@ -49,13 +46,13 @@ internal static class OutboxText
             return null;
         }
 
-        if (error.Length <= MaxErrorLength && IsWellFormed(error))
+        if (error.Length <= OutboxMessage.MaxLastErrorLength && IsWellFormed(error))
         {
             return error;
         }
 
-        var text = new StringBuilder(Math.Min(error.Length, MaxErrorLength));
-        for (int i = 0; i < error.Length && text.Length < MaxErrorLength; i++)
+        var text = new StringBuilder(Math.Min(error.Length, OutboxMessage.MaxLastErrorLength));
+        for (int i = 0; i < error.Length && text.Length < OutboxMessage.MaxLastErrorLength; i++)
         {
             char c = error[i];
             if (c == '\0')
@@ -65,7 +62,7 @@ internal static class OutboxText
 
             if (char.IsHighSurrogate(c) && i + 1 < error.Length && char.IsLowSurrogate(error[i + 1]))
             {
-                if (text.Length + 2 > MaxErrorLength)
+                if (text.Length + 2 > OutboxMessage.MaxLastErrorLength)
                 {
                     break;
                 }

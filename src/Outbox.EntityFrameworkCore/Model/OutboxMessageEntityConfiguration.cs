@@ -13,6 +13,7 @@ namespace Outbox.EntityFrameworkCore;
 /// </summary>
 internal sealed class OutboxMessageEntityConfiguration(OutboxModelOptions options, OutboxDatabase database) : IEntityTypeConfiguration<OutboxMessage>
 {
+    public const int MaxTopicLength = 249; // Kafka's longest topic name: the width the table was created with
     public const int MaxKeyLength = 450;   // fits an index key on every provider
     public const int MaxTypeLength = 256;
     public const int MaxLeaseOwnerLength = 200;
@@ -33,7 +34,7 @@ internal sealed class OutboxMessageEntityConfiguration(OutboxModelOptions option
         builder.ToTable(table, options.Schema);
         builder.HasKey(m => m.Id);
         builder.Property(m => m.Id).HasColumnName("id").ValueGeneratedNever();
-        builder.Property(m => m.Topic).HasColumnName("topic").HasMaxLength(OutboxMessageFactory.MaxTopicLength).IsRequired();
+        builder.Property(m => m.Topic).HasColumnName("topic").HasMaxLength(MaxTopicLength).IsRequired();
         builder.Property(m => m.Key).HasColumnName("key").HasMaxLength(MaxKeyLength);
         builder.Property(m => m.Type).HasColumnName("type").HasMaxLength(MaxTypeLength);
         builder.Property(m => m.Payload).HasColumnName("payload").IsRequired();

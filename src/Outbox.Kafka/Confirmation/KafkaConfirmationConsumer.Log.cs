@@ -11,9 +11,6 @@ internal sealed partial class KafkaConfirmationConsumer
         [LoggerMessage(3100, LogLevel.Information, "Outbox confirmation consumer started in group {GroupId} on {Topics}")]
         public static partial void Started(ILogger logger, string groupId, string topics);
 
-        [LoggerMessage(3101, LogLevel.Debug, "Confirmation consumer: {Completed} of {Read} messages read back moved PUBLISH → COMPLETE")]
-        public static partial void Confirmed(ILogger logger, int completed, int read);
-
         [LoggerMessage(3102, LogLevel.Warning, "Confirmation consumer could not record {Count} confirmations; retrying in {Delay}")]
         public static partial void ConfirmFailed(ILogger logger, int count, TimeSpan delay, Exception exception);
 

@@ -1,9 +1,10 @@
 using System.Text;
 using Confluent.Kafka;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace Outbox.Kafka;
 
@@ -15,28 +16,39 @@ namespace Outbox.Kafka;
 /// </summary>
 internal sealed partial class KafkaConfirmationConsumer(
     IOptions<OutboxKafkaOptions> options,
-    IServiceScopeFactory scopeFactory,
+    IOutboxConfirmations confirmations,
     TimeProvider timeProvider,
     ILogger<KafkaConfirmationConsumer> logger) : BackgroundService
 {
     private const int MaxBatch = 1_000;
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The first wait after a failed store call; it doubles up to <see cref="MaxRetryDelay"/>.</summary>
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
+
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(10);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         OutboxKafkaOptions settings = options.Value;
         if (settings.ConfirmationMode != KafkaConfirmationMode.Consumer)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        await Task.Yield();
+        // Consume blocks its thread for the host's lifetime: a thread of its own, not one of the pool's.
+        return Task.Factory.StartNew(() => Run(settings, stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private void Run(OutboxKafkaOptions settings, CancellationToken stoppingToken)
+    {
         using IConsumer<Ignore, Ignore> consumer = new ConsumerBuilder<Ignore, Ignore>(ConsumerConfigOf(settings))
             .SetErrorHandler((_, error) => Log.ConsumerError(logger, error.Code, error.Reason))
             .Build();
         consumer.Subscribe(settings.ConfirmationTopics);
         Log.Started(logger, settings.ConfirmationGroupId, string.Join(",", settings.ConfirmationTopics));
         var pending = new List<Guid>(MaxBatch);
+        ResiliencePipeline retry = RetryPipeline(pending);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -55,7 +67,10 @@ internal sealed partial class KafkaConfirmationConsumer(
 
                 if (pending.Count > 0)
                 {
-                    await ConfirmAsync(pending, stoppingToken).ConfigureAwait(false);
+                    // This thread waits for the store in any case (offsets are committed only after
+                    // it recorded the batch), so it waits here rather than handing the batch over.
+                    retry.ExecuteAsync(static (state, ct) => new ValueTask<int>(state.Confirmations.ConfirmAsync(state.Pending, ct)), (Confirmations: confirmations, Pending: pending), stoppingToken)
+                        .AsTask().GetAwaiter().GetResult();
                     consumer.Commit();
                     pending.Clear();
                 }
@@ -71,27 +86,24 @@ internal sealed partial class KafkaConfirmationConsumer(
         }
     }
 
-    private async Task ConfirmAsync(List<Guid> ids, CancellationToken cancellationToken)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            try
+    /// <summary>While the database is down: keep the batch (offsets stay uncommitted) and try again, 200 ms doubling to 10 s.</summary>
+    private ResiliencePipeline RetryPipeline(List<Guid> pending) =>
+        new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions
             {
-                await using AsyncServiceScope scope = scopeFactory.CreateAsyncScope();
-                IOutboxStore store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
-                int completed = await store.ConfirmAsync(ids, cancellationToken).ConfigureAwait(false);
-                Log.Confirmed(logger, completed, ids.Count);
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The database is down: keep the batch (offsets stay uncommitted) and try again.
-                TimeSpan delay = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, attempt), 10_000));
-                Log.ConfirmFailed(logger, ids.Count, delay, ex);
-                await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = FirstRetryDelay,
+                MaxDelay = MaxRetryDelay,
+                UseJitter = false,
+                OnRetry = args =>
+                {
+                    Log.ConfirmFailed(logger, pending.Count, args.RetryDelay, args.Outcome.Exception!);
+                    return default;
+                },
+            })
+            .Build();
 
     private static Guid? MessageIdOf(ConsumeResult<Ignore, Ignore> result) =>
         result.Message?.Headers is { } headers

@@ -124,7 +124,7 @@ public sealed class OutboxConfigurationBindingTests
         var services = new ServiceCollection().AddLogging();
 
         services.AddOutbox(configuration.GetSection("Outbox"));
-        services.AddSingleton<IOutboxStore>(new FakeOutboxStore());
+        services.AddOutboxStoreContracts(new FakeOutboxStore());
         services.AddSingleton<IOutboxTransport>(new FakeOutboxTransport());
         using ServiceProvider provider = services.BuildServiceProvider();
 

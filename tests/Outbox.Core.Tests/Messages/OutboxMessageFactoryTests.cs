@@ -8,11 +8,17 @@ namespace Outbox.Core.Tests.Messages;
 
 public sealed class OutboxMessageFactoryTests
 {
+    // A transport's topic rule, as a transport declares it (Kafka's own is tested in Outbox.Kafka.Tests).
+    private static readonly OutboxTransportLimits Limits = new(TimeSpan.FromSeconds(1), 1000)
+    {
+        ValidateTopic = topic => topic.Length <= 249 && topic.All(char.IsAsciiLetterOrDigit) ? null : "use 1 to 249 ASCII letters or digits.",
+    };
+
     private readonly FakeTimeProvider clock = new();
     private readonly OutboxMessageFactory factory;
 
     public OutboxMessageFactoryTests() =>
-        factory = new OutboxMessageFactory(Options.Create(new OutboxOptions()), clock, new OutboxTransportLimits(TimeSpan.FromSeconds(1), 1000));
+        factory = new OutboxMessageFactory(Options.Create(new OutboxOptions()), clock, Limits);
 
     [Fact]
     public void Create_TypedPayload_SerializesJsonAndStartsInInit()
@@ -45,7 +51,7 @@ public sealed class OutboxMessageFactoryTests
     [InlineData("has space")]
     [InlineData("slash/topic")]
     [InlineData("ünïcode")]
-    public void Create_IllegalTopic_ThrowsNamingTopic(string topic)
+    public void Create_TopicTheTransportsRuleRefuses_ThrowsNamingTopic(string topic)
     {
         Action act = () => factory.Create(topic, null, new Sample("a", 1));
 
@@ -53,12 +59,21 @@ public sealed class OutboxMessageFactoryTests
     }
 
     [Fact]
-    public void Create_TopicLongerThan249_ThrowsNamingTopic()
+    public void Create_TopicLongerThanTheRuleAllows_ThrowsNamingTopicWithTheRulesFix()
     {
         Action act = () => factory.CreateRaw(new string('a', 250), null, []);
 
-        act.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("topic");
+        act.Should().Throw<ArgumentException>().WithMessage("*not one the transport can send to: use 1 to 249 ASCII letters or digits.*").Which.ParamName.Should().Be("topic");
         factory.Invoking(f => f.CreateRaw(new string('a', 249), null, [])).Should().NotThrow();
+    }
+
+    [Fact]
+    public void Create_NoTopicRuleDeclared_TakesAnyNonEmptyTopicButNotAnEmptyOne()
+    {
+        var anyTopic = new OutboxMessageFactory(Options.Create(new OutboxOptions()), clock, OutboxTransportLimits.Default);
+
+        anyTopic.CreateRaw("slash/topic ünïcode", null, [1]).Topic.Should().Be("slash/topic ünïcode");
+        anyTopic.Invoking(f => f.CreateRaw(string.Empty, null, [1])).Should().Throw<ArgumentException>().WithMessage("The topic is empty*").Which.ParamName.Should().Be("topic");
     }
 
     [Fact]
