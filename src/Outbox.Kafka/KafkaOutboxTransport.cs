@@ -3,9 +3,11 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
+using Polly.Telemetry;
 
 namespace Outbox.Kafka;
 
@@ -191,7 +193,7 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
 
     /// <summary>Produces again every <see cref="QueueFullBackoff"/> while the local queue is full (<see langword="null"/>); the callback stops once the window closes.</summary>
     private ResiliencePipeline<bool?> QueueFullRetry() =>
-        new ResiliencePipelineBuilder<bool?> { TimeProvider = timeProvider }
+        new ResiliencePipelineBuilder<bool?> { Name = "outbox-kafka-queue-full", TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions<bool?>
             {
                 ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is null && args.Outcome.Result is null),
@@ -205,7 +207,10 @@ internal sealed partial class KafkaOutboxTransport : IOutboxTransport, IDisposab
                     return default;
                 },
             })
+            .ConfigureTelemetry(PollyMetricsOnly) // Polly's metrics; each wait is logged once, above
             .Build();
+
+    private static readonly TelemetryOptions PollyMetricsOnly = new() { LoggerFactory = NullLoggerFactory.Instance };
 
     private async Task<OutboxSendResult[]> AwaitReportsAsync(KafkaSendBatch batch, int count, CancellationToken cancellationToken)
     {

@@ -51,7 +51,7 @@ internal sealed partial class DirectSender
         OutboxSignal signal,
         DirectSendQueue queue,
         DatabaseClock clock,
-        ILoggerFactory loggerFactory)
+        ILogger<DirectSender> logger)
     {
         this.scopeFactory = scopeFactory;
         sender = pipeline.Sender;
@@ -61,19 +61,19 @@ internal sealed partial class DirectSender
         this.signal = signal;
         this.queue = queue;
         this.clock = clock;
-        logger = loggerFactory.CreateLogger<DirectSender>();
+        this.logger = logger;
         outcomes = pipeline.Outcomes;
         LeaseOwner = pipeline.Instance.DirectOwner;
 
         // A failed store call keeps the messages (their lease bounds the wait) and tries again
         // with what there is then; the first clock read waits for the database to be up.
-        storeRetry = RelayRetries.UntilItWorks("outbox-direct-send", TimeSpan.FromMilliseconds(100), this.options, timeProvider, loggerFactory, _ => true, (_, delay, ex) =>
+        storeRetry = RelayRetries.UntilItWorks("outbox-direct-send", TimeSpan.FromMilliseconds(100), this.options, timeProvider, _ => true, (_, delay, ex) =>
         {
             int expired = pending.DropOlderThan(timeProvider.GetTimestamp(), 2 * this.options.LeaseDuration, timeProvider);
             Log.ClaimFailed(logger, candidates.Count, pending.Count, expired, delay, ex);
             candidates = Collect();
         });
-        clockRetry = RelayRetries.UntilItWorks("outbox-direct-clock", TimeSpan.FromMilliseconds(200), this.options, timeProvider, loggerFactory, ex => ex is not NotSupportedException, (_, _, ex) =>
+        clockRetry = RelayRetries.UntilItWorks("outbox-direct-clock", TimeSpan.FromMilliseconds(200), this.options, timeProvider, ex => ex is not NotSupportedException, (_, _, ex) =>
         {
             if (ex is not ClockReadingTooSlowException)
             {

@@ -22,10 +22,8 @@ internal sealed partial class OutboxRelayService(
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
     TimeProvider timeProvider,
-    ILoggerFactory loggerFactory) : BackgroundService
+    ILogger<OutboxRelayService> logger) : BackgroundService
 {
-    private readonly ILogger logger = loggerFactory.CreateLogger<OutboxRelayService>();
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         OutboxOptions settings = options.Value;
@@ -64,7 +62,7 @@ internal sealed partial class OutboxRelayService(
     {
         await Task.Yield();
         int failures = 0;
-        ResiliencePipeline passRetry = RelayRetries.UntilItWorks("outbox-relay-pass", settings.PollingInterval, settings, timeProvider, loggerFactory, _ => true, (failed, delay, ex) =>
+        ResiliencePipeline passRetry = RelayRetries.UntilItWorks("outbox-relay-pass", settings.PollingInterval, settings, timeProvider, _ => true, (failed, delay, ex) =>
         {
             failures = failed;
             health.PassFailed(ex);

@@ -26,17 +26,17 @@ internal sealed class RelayPipeline
         IOptions<OutboxOptions> options,
         TimeProvider timeProvider,
         OutboxMetrics metrics,
-        ILoggerFactory loggerFactory)
+        ILogger<RelayWorker> logger)
     {
         this.scopeFactory = scopeFactory;
         this.options = options.Value;
         this.timeProvider = timeProvider;
         this.metrics = metrics;
-        logger = loggerFactory.CreateLogger<RelayWorker>();
+        this.logger = logger;
         Instance = new RelayInstance(this.options.RelayName);
         Sender = new RelaySender(transport, this.options, logger);
         Outcomes = new SendOutcomes(this.options, metrics, logger);
-        recordRetry = RelayRetries.Record(this.options, timeProvider, loggerFactory, (attempt, ex) => RelayWorker.LogRecordRetry(logger, attempt, ex));
+        recordRetry = RelayRetries.Record(this.options, timeProvider, (attempt, ex) => RelayWorker.LogRecordRetry(this.logger, attempt, ex));
     }
 
     /// <summary>Gets this process's relay instance (its name in lease owners).</summary>

@@ -1,13 +1,16 @@
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Retry;
+using Polly.Telemetry;
 
 namespace Outbox;
 
 /// <summary>
 /// Every in-process retry of the relay, as Polly pipelines, so they share one mechanism and one
-/// telemetry: Polly's own (<c>resilience.polly.strategy.events</c>, its logs) through
-/// <c>ConfigureTelemetry</c>, named <c>outbox-*</c> with the relay name as instance name. The
+/// telemetry: Polly's metrics (<c>resilience.polly.strategy.events</c>, meter <c>Polly</c>) through
+/// <see cref="Telemetry"/>, named <c>outbox-*</c> with the relay name as instance name. Polly's
+/// own log lines are off: each retry is logged once, by the caller's event (an outage must not
+/// log every failure twice). The
 /// durable retry of a failed message is not here: it is stored (its next attempt's due time) and
 /// computed by <see cref="OutcomePolicy"/>.
 /// </summary>
@@ -20,7 +23,7 @@ internal static class RelayRetries
     /// Recording outcomes: a few quick tries ride out a blip; a longer outage is the hosted loop's
     /// to back off from, with the outcomes kept pending so nothing waits for its lease needlessly.
     /// </summary>
-    public static ResiliencePipeline Record(OutboxOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, Action<int, Exception?> onRetry) =>
+    public static ResiliencePipeline Record(OutboxOptions options, TimeProvider timeProvider, Action<int, Exception?> onRetry) =>
         Builder("outbox-record", options, timeProvider)
             .AddRetry(new RetryStrategyOptions
             {
@@ -35,7 +38,7 @@ internal static class RelayRetries
                     return default;
                 },
             })
-            .ConfigureTelemetry(loggerFactory)
+            .ConfigureTelemetry(Telemetry)
             .Build();
 
     /// <summary>
@@ -44,7 +47,7 @@ internal static class RelayRetries
     /// <paramref name="firstDelay"/> to <see cref="MaxFailureDelay"/> with jitter, until it works
     /// or the host stops. <paramref name="onRetry"/> gets the failure count, the delay and the error.
     /// </summary>
-    public static ResiliencePipeline UntilItWorks(string name, TimeSpan firstDelay, OutboxOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, Func<Exception, bool> handles, Action<int, TimeSpan, Exception> onRetry) =>
+    public static ResiliencePipeline UntilItWorks(string name, TimeSpan firstDelay, OutboxOptions options, TimeProvider timeProvider, Func<Exception, bool> handles, Action<int, TimeSpan, Exception> onRetry) =>
         Builder(name, options, timeProvider)
             .AddRetry(new RetryStrategyOptions
             {
@@ -61,8 +64,11 @@ internal static class RelayRetries
                     return default;
                 },
             })
-            .ConfigureTelemetry(loggerFactory)
+            .ConfigureTelemetry(Telemetry)
             .Build();
+
+    /// <summary>Polly's metrics without its log lines.</summary>
+    private static readonly TelemetryOptions Telemetry = new() { LoggerFactory = NullLoggerFactory.Instance };
 
     private static ResiliencePipelineBuilder Builder(string name, OutboxOptions options, TimeProvider timeProvider) =>
         new() { Name = name, InstanceName = options.RelayName, TimeProvider = timeProvider };

@@ -3,8 +3,10 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Retry;
+using Polly.Telemetry;
 
 namespace Outbox.Kafka;
 
@@ -88,7 +90,7 @@ internal sealed partial class KafkaConfirmationConsumer(
 
     /// <summary>While the database is down: keep the batch (offsets stay uncommitted) and try again, 200 ms doubling to 10 s.</summary>
     private ResiliencePipeline RetryPipeline(List<Guid> pending) =>
-        new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+        new ResiliencePipelineBuilder { Name = "outbox-kafka-confirmation", TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
@@ -103,7 +105,10 @@ internal sealed partial class KafkaConfirmationConsumer(
                     return default;
                 },
             })
+            .ConfigureTelemetry(PollyMetricsOnly) // Polly's metrics; the retry is logged once, above
             .Build();
+
+    private static readonly TelemetryOptions PollyMetricsOnly = new() { LoggerFactory = NullLoggerFactory.Instance };
 
     private static Guid? MessageIdOf(ConsumeResult<Ignore, Ignore> result) =>
         result.Message?.Headers is { } headers

@@ -24,8 +24,8 @@ public sealed class DirectSenderTests : IAsyncDisposable
         var clock = new DatabaseClock(TimeProvider.System);
         queue = new DirectSendQueue(Options.Create(options), TimeProvider.System, clock);
         sender = new DirectSender(
-            services.GetRequiredService<IServiceScopeFactory>(), new RelayPipeline(services.GetRequiredService<IServiceScopeFactory>(), transport, Options.Create(options), TimeProvider.System, new OutboxMetrics(null), NullLoggerFactory.Instance),
-            Options.Create(options), TimeProvider.System, new OutboxMetrics(null), signal, queue, clock, NullLoggerFactory.Instance);
+            services.GetRequiredService<IServiceScopeFactory>(), new RelayPipeline(services.GetRequiredService<IServiceScopeFactory>(), transport, Options.Create(options), TimeProvider.System, new OutboxMetrics(null), NullLogger<RelayWorker>.Instance),
+            Options.Create(options), TimeProvider.System, new OutboxMetrics(null), signal, queue, clock, NullLogger<DirectSender>.Instance);
     }
 
     public async ValueTask DisposeAsync()
@@ -92,8 +92,8 @@ public sealed class DirectSenderTests : IAsyncDisposable
         var clock = new DatabaseClock(TimeProvider.System);
         var offQueue = new DirectSendQueue(Options.Create(options), TimeProvider.System, clock);
         var off = new DirectSender(
-            plain.GetRequiredService<IServiceScopeFactory>(), new RelayPipeline(plain.GetRequiredService<IServiceScopeFactory>(), transport, Options.Create(options), TimeProvider.System, new OutboxMetrics(null), NullLoggerFactory.Instance),
-            Options.Create(options), TimeProvider.System, new OutboxMetrics(null), signal, offQueue, clock, NullLoggerFactory.Instance);
+            plain.GetRequiredService<IServiceScopeFactory>(), new RelayPipeline(plain.GetRequiredService<IServiceScopeFactory>(), transport, Options.Create(options), TimeProvider.System, new OutboxMetrics(null), NullLogger<RelayWorker>.Instance),
+            Options.Create(options), TimeProvider.System, new OutboxMetrics(null), signal, offQueue, clock, NullLogger<DirectSender>.Instance);
 
         await off.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 

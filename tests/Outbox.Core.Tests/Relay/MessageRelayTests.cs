@@ -382,5 +382,5 @@ public sealed class MessageRelayTests : IAsyncDisposable
         Options.Create(options),
         clock,
         new OutboxMetrics(null),
-        Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<RelayWorker>.Instance);
 }

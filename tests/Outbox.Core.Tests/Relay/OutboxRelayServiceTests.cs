@@ -40,7 +40,7 @@ public sealed class OutboxRelayServiceTests : IAsyncDisposable
     {
         OutboxMessage[] messages = Write(3, key: null);
 
-        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLoggerFactory.Instance);
+        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLogger<OutboxRelayService>.Instance);
         Task? stopping = null;
         transport.BeforeSend = _ =>
         {
@@ -63,7 +63,7 @@ public sealed class OutboxRelayServiceTests : IAsyncDisposable
     {
         OutboxMessage[] messages = Write(4, key: "one-key");
 
-        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLoggerFactory.Instance);
+        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLogger<OutboxRelayService>.Instance);
         await service.StartAsync(CancellationToken.None);
         await WaitUntilAsync(() => messages.All(m => store.Get(m.Id).Status == OutboxStatus.Complete));
         await service.StopAsync(CancellationToken.None);
@@ -75,7 +75,7 @@ public sealed class OutboxRelayServiceTests : IAsyncDisposable
     [Fact]
     public async Task Idle_PollsAgainWhenThePollingIntervalHasPassedOnItsClock()
     {
-        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLoggerFactory.Instance);
+        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLogger<OutboxRelayService>.Instance);
         await service.StartAsync(CancellationToken.None);
         await WaitUntilAsync(() => store.ClaimCalls == 1);
         OutboxMessage[] messages = Write(1, key: null); // committed without a signal: only the next poll finds it
