@@ -21,12 +21,14 @@ public sealed class NeverConfirmedTests(PostgreSqlServer postgres, ITestOutputHe
             o =>
             {
                 o.MaxAttempts = 3;
-                o.LeaseDuration = TimeSpan.FromSeconds(5);
+                // A send that times out also counts as an attempt, without a record; 2 s keeps a slow
+                // CI machine's first send from timing out (500 ms once did), and the lease covers it.
+                o.LeaseDuration = TimeSpan.FromSeconds(7);
                 o.RetryDelay = TimeSpan.FromMilliseconds(200);
             },
             k =>
             {
-                k.SendTimeout = TimeSpan.FromMilliseconds(500);
+                k.SendTimeout = TimeSpan.FromSeconds(2);
                 k.ConfirmationMode = KafkaConfirmationMode.Consumer;
                 k.ConfirmationTopics.Add(Topic);
                 k.Consumer.BootstrapServers = "127.0.0.1:9"; // nothing listens: no confirmation ever comes
@@ -39,10 +41,10 @@ public sealed class NeverConfirmedTests(PostgreSqlServer postgres, ITestOutputHe
         DeliveryCount count = await CountAsync(written);
         OutboxMessage row = rows.Single();
         Report(ScenarioRow.From("17 Consumer confirmation mode, no confirmation ever arrives", count, drain,
-            $"1 message, MaxAttempts 3, lease 5 s: sent {count.Records.Count} times in {drain.Time.TotalSeconds:0} s, then {row.Status} after {row.Attempts} attempts: \"{row.LastError}\""));
+            $"1 message, MaxAttempts 3, lease 7 s: sent {count.Records.Count} times in {drain.Time.TotalSeconds:0} s, then {row.Status} after {row.Attempts} attempts: \"{row.LastError}\""));
 
         row.Status.Should().Be(OutboxStatus.Dead, "an unconfirmed send counts as an attempt");
-        count.Records.Should().HaveCount(3, "once per attempt, then no more");
+        count.Records.Should().HaveCount(3, $"once per attempt, then no more (last error: {row.LastError})");
         row.LastError.Should().Contain("never completed");
         count.Lost.Should().Be(0, "it did reach the topic; only the confirmation never came");
         InFlight.Max.Should().BeLessThanOrEqualTo(1);
