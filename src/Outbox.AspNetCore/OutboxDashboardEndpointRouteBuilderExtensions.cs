@@ -8,6 +8,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Outbox;
 using Outbox.AspNetCore;
+using Outbox.AspNetCore.Dashboard;
+using Outbox.AspNetCore.Throughput;
 
 namespace Microsoft.AspNetCore.Builder;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using Outbox.Transport;
 
 namespace Outbox;
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Outbox.Storage;
+using Outbox.Transport;
 
 namespace Outbox;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using Outbox.Messages;
 
 namespace Outbox;
 

@@ -5,6 +5,8 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Outbox.Kafka.Diagnostics;
+using Outbox.Transport;
 using Polly;
 using Polly.Retry;
 using Polly.Telemetry;

@@ -1,3 +1,5 @@
+using Outbox.Transport;
+
 namespace Outbox.Kafka;
 
 /// <summary>Kafka's rule for topic names: 1 to 249 of <c>[a-zA-Z0-9._-]</c>, not "." or "..".</summary>

@@ -5,6 +5,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Outbox;
 using Outbox.Kafka;
+using Outbox.Kafka.Confirmation;
+using Outbox.Kafka.Diagnostics;
+using Outbox.Transport;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -11,7 +11,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Outbox.AspNetCore;
+using Outbox.Kafka;
 using Outbox.Kafka.Testing;
+using Outbox.Storage;
 using Outbox.TestSupport.Data;
 
 namespace Outbox.AspNetCore.Tests;

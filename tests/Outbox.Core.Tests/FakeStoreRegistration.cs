@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Outbox.Storage;
 
 namespace Outbox.Core.Tests;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Outbox.Core.Tests.Relay;
+using Outbox.Transport;
 
 namespace Outbox.Core.Tests;
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Outbox.Kafka.Testing;
+using Outbox.Messages;
 using Outbox.TestSupport;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.Hosting;

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Outbox.Kafka;
 using Outbox.Kafka.Testing;
+using Outbox.Storage;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.Hosting;
 using Outbox.TestSupport.Kafka;

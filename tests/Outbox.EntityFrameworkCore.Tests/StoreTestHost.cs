@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using Outbox.Storage;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.Fakes;
 using Outbox.TestSupport.PostgreSql;

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Outbox.Kafka.Confirmation;
 using Outbox.Kafka.Testing;
+using Outbox.Transport;
 using static Outbox.Kafka.Tests.KafkaTestCluster;
 
 namespace Outbox.Kafka.Tests;

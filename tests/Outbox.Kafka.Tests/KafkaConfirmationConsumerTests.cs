@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Outbox.Kafka.Confirmation;
 
 namespace Outbox.Kafka.Tests;
 

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Outbox.Transport;
 
 namespace Outbox.Kafka.Tests;
 

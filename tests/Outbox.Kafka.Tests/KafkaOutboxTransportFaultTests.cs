@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Outbox.Kafka.Testing;
 using Outbox.TestSupport.Kafka;
+using Outbox.Transport;
 using static Outbox.Kafka.Tests.KafkaTestCluster;
 
 namespace Outbox.Kafka.Tests;

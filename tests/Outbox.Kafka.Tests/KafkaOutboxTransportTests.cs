@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
+using Outbox.Diagnostics;
 using Outbox.TestSupport.Kafka;
+using Outbox.Transport;
 using static Outbox.Kafka.Tests.KafkaTestCluster;
 
 namespace Outbox.Kafka.Tests;

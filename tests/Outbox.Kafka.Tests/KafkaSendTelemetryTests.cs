@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Outbox.Diagnostics;
 using Outbox.TestSupport.Kafka;
+using Outbox.Transport;
 using static Outbox.Kafka.Tests.KafkaTestCluster;
 
 namespace Outbox.Kafka.Tests;

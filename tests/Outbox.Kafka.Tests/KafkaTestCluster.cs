@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Outbox.Kafka.Testing;
+using Outbox.Transport;
 
 namespace Outbox.Kafka.Tests;
 

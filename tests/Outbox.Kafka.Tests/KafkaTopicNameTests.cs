@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Outbox.Storage;
 using static Outbox.Kafka.Tests.KafkaTestCluster;
 
 namespace Outbox.Kafka.Tests;

@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Outbox.Transport;
 
 namespace Outbox.Kafka.Tests;
 

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Time.Testing;
+using Outbox.Kafka.Diagnostics;
 
 namespace Outbox.Kafka.Tests;
 

@@ -8,6 +8,7 @@ using Outbox.Reliability.Writer;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.Fakes;
 using Outbox.TestSupport.Hosting;
+using Outbox.Transport;
 
 // The application the reliability suite kills with SIGKILL. It speaks to the test on stdout, one
 // marker line at a time (logs go to stderr), and exits by itself if the test goes away (stdin

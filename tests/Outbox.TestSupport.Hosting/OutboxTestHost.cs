@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Outbox.Kafka;
 using Outbox.Kafka.Testing;
 using Outbox.TestSupport.Data;
 

@@ -6,10 +6,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Outbox.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Kafka;
 using Outbox.Kafka.Testing;
+using Outbox.Storage;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.PostgreSql;
+using Outbox.Transport;
 
 namespace Outbox.Benchmarks.Infrastructure;
 

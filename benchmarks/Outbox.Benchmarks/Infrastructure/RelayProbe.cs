@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
+using Outbox.Storage;
+using Outbox.Transport;
 
 namespace Outbox.Benchmarks.Infrastructure;
 

@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
+using Outbox.Kafka;
+using Outbox.Messages;
 using Outbox.TestSupport.Data;
 
 namespace Outbox.Benchmarks.Infrastructure;

@@ -3,6 +3,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Outbox.Benchmarks.Infrastructure;
 using Outbox.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Sql;
+using Outbox.EntityFrameworkCore.Storage;
+using Outbox.Storage;
 using Outbox.TestSupport.Data;
 
 namespace Outbox.Benchmarks.Scenarios;

@@ -5,11 +5,15 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Outbox.Kafka;
 using Outbox.Benchmarks.Infrastructure;
 using Outbox.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Sql;
+using Outbox.EntityFrameworkCore.Storage;
+using Outbox.Kafka;
+using Outbox.Storage;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.Kafka;
+using Outbox.Transport;
 
 namespace Outbox.Benchmarks.Scenarios;
 

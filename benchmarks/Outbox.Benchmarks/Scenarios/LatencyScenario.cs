@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Outbox.Benchmarks.Infrastructure;
 using Outbox.TestSupport.Data;
+using Outbox.Transport;
 
 namespace Outbox.Benchmarks.Scenarios;
 

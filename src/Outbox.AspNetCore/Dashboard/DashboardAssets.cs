@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 
-namespace Outbox.AspNetCore;
+namespace Outbox.AspNetCore.Dashboard;
 
 /// <summary>The page, script and style embedded in this assembly (<c>Assets/</c>), read once.</summary>
 internal sealed class DashboardAssets

@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Outbox.AspNetCore.Throughput;
 
-namespace Outbox.AspNetCore;
+namespace Outbox.AspNetCore.Dashboard;
 
 /// <summary>
 /// The dashboard's request handlers: the page and its assets, and the JSON endpoints the page

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Outbox.AspNetCore;
+namespace Outbox.AspNetCore.Dashboard;
 
 /// <summary>Source-generated JSON for the dashboard's endpoints: camelCase, whatever the application's own JSON options say.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

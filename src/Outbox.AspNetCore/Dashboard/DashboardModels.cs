@@ -1,4 +1,4 @@
-namespace Outbox.AspNetCore;
+namespace Outbox.AspNetCore.Dashboard;
 
 // The JSON the page reads (camelCase, through DashboardJsonContext): shapes of the dashboard's own
 // endpoints, independent of the application's JSON options.

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Unicode;
 
-namespace Outbox.AspNetCore;
+namespace Outbox.AspNetCore.Dashboard;
 
 /// <summary>Cuts a payload to its first bytes for the message view: UTF-8 text when those bytes are valid UTF-8 (a multi-byte character cut at the end is left out), base64 otherwise.</summary>
 internal static class PayloadPreviews

@@ -1,4 +1,4 @@
-namespace Outbox.AspNetCore;
+namespace Outbox.AspNetCore.Throughput;
 
 /// <summary>The relay's counts in one interval of the throughput chart.</summary>
 /// <param name="Start">When the interval starts (UTC).</param>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
+using Outbox.Diagnostics;
 
-namespace Outbox.AspNetCore;
+namespace Outbox.AspNetCore.Throughput;
 
 /// <summary>
 /// The throughput chart's figures: a ring of fixed-width intervals fed by a

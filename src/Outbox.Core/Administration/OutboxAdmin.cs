@@ -1,4 +1,6 @@
-namespace Outbox;
+using Outbox.Storage;
+
+namespace Outbox.Administration;
 
 internal sealed class OutboxAdmin(IOutboxAdminStore store, IOutboxSignal signal) : IOutboxAdmin
 {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Outbox;
+namespace Outbox.Cleanup;
 
 internal sealed partial class OutboxCleanupService
 {

@@ -2,8 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Outbox.Storage;
 
-namespace Outbox;
+namespace Outbox.Cleanup;
 
 /// <summary>
 /// Deletes COMPLETE messages older than <see cref="OutboxOptions.CompletedRetention"/> and DEAD

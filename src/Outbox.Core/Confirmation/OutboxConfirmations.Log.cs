@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Outbox;
+namespace Outbox.Confirmation;
 
 internal sealed partial class OutboxConfirmations
 {

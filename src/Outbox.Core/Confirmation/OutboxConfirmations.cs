@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Outbox.Diagnostics;
+using Outbox.Storage;
+using Outbox.Transport;
 
-namespace Outbox;
+namespace Outbox.Confirmation;
 
 /// <summary>The store call in its own scope, the delivered counter and the log line of a confirmation.</summary>
 internal sealed partial class OutboxConfirmations(IServiceScopeFactory scopeFactory, OutboxMetrics metrics, ILogger<OutboxConfirmations> logger) : IOutboxConfirmations

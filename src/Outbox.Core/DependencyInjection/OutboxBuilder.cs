@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Outbox;
+namespace Outbox.DependencyInjection;
 
 internal sealed class OutboxBuilder(IServiceCollection services) : IOutboxBuilder
 {

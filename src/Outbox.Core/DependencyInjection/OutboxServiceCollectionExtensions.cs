@@ -4,6 +4,15 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Outbox;
+using Outbox.Administration;
+using Outbox.Cleanup;
+using Outbox.Confirmation;
+using Outbox.DependencyInjection;
+using Outbox.Diagnostics;
+using Outbox.Direct;
+using Outbox.Relay;
+using Outbox.Storage;
+using Outbox.Transport;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

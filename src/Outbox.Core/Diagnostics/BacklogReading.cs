@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Diagnostics;
 
 /// <summary>One read of the backlog: the figures, or why they could not be read, and when (on the monotonic clock).</summary>
 /// <param name="Backlog">The figures, or <see langword="null"/> when the read failed.</param>

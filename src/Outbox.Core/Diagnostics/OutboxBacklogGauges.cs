@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Outbox;
+namespace Outbox.Diagnostics;
 
 /// <summary>
 /// The backlog gauges on <c>Outbox.Core</c>'s meter: <c>outbox.messages.count</c> by status (INIT,

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Outbox.Storage;
 
-namespace Outbox;
+namespace Outbox.Diagnostics;
 
 /// <summary>
 /// The backlog figures the gauges and the health check share: read from the store's cheap

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Outbox;
+namespace Outbox.Diagnostics;
 
 /// <summary>
 /// The names to subscribe to for the outbox's traces and metrics: one <see cref="ActivitySource"/>

@@ -1,4 +1,5 @@
 using Outbox;
+using Outbox.Diagnostics;
 
 namespace OpenTelemetry.Metrics;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 
-namespace Outbox;
+namespace Outbox.Diagnostics;
 
 /// <summary>The relay's instruments, created from the host's <see cref="IMeterFactory"/>, every measurement tagged with the relay's name.</summary>
 internal sealed class OutboxMetrics

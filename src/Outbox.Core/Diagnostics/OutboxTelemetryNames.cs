@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Diagnostics;
 
 /// <summary>Instrument and attribute names of <c>Outbox.Core</c>'s meter (OpenTelemetry conventions where one applies, <c>outbox.*</c> otherwise).</summary>
 internal static class OutboxTelemetryNames

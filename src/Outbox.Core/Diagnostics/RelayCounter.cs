@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Outbox;
+namespace Outbox.Diagnostics;
 
 /// <summary>A message counter that tags every measurement with the relay's name (and the topic, where the caller knows it).</summary>
 internal sealed class RelayCounter(Counter<long> counter, string relayName)

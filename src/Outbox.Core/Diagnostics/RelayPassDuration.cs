@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Outbox;
+namespace Outbox.Diagnostics;
 
 /// <summary>The relay pass histogram: recorded in seconds (OpenTelemetry's unit for durations), tagged with the relay's name.</summary>
 internal sealed class RelayPassDuration(Histogram<double> histogram, string relayName)

@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Direct;
 
 /// <summary>
 /// The database's clock as this process can know it: a reading taken by a query, carried forward

@@ -1,7 +1,8 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Outbox.Storage;
 
-namespace Outbox;
+namespace Outbox.Direct;
 
 /// <summary>
 /// The hand-over between the application's writes and the relay's direct sender: leases for new

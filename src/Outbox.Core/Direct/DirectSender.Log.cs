@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Outbox;
+namespace Outbox.Direct;
 
 internal sealed partial class DirectSender
 {

@@ -2,9 +2,13 @@ using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Outbox.Diagnostics;
+using Outbox.Relay;
+using Outbox.Storage;
+using Outbox.Transport;
 using Polly;
 
-namespace Outbox;
+namespace Outbox.Direct;
 
 /// <summary>
 /// Sends the messages this process's writes own from their insert (see

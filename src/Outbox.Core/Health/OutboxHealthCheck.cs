@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Outbox.Diagnostics;
+using Outbox.Relay;
 
-namespace Outbox;
+namespace Outbox.Health;
 
 /// <summary>
 /// The outbox's health: the registration's failure status (Unhealthy by default) when this

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Outbox;
+namespace Outbox.Health;
 
 /// <summary>
 /// Thresholds of the outbox health check (<c>AddOutboxHealthCheck</c>). Validated, by their data

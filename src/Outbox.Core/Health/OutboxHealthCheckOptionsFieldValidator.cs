@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Outbox;
+namespace Outbox.Health;
 
 /// <summary>Checks each <see cref="OutboxHealthCheckOptions"/> option against its data annotations; the code is generated.</summary>
 [OptionsValidator]

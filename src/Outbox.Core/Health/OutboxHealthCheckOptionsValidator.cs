@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Outbox;
+namespace Outbox.Health;
 
 /// <summary>
 /// Checks <see cref="OutboxHealthCheckOptions"/> against its data annotations (the generated

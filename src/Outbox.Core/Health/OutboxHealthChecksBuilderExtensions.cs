@@ -2,6 +2,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Outbox;
+using Outbox.Diagnostics;
+using Outbox.Health;
+using Outbox.Relay;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Health;
 
 /// <summary>The keys of the health check result's data.</summary>
 internal static class OutboxHealthData

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace Outbox;
+namespace Outbox.Messages;
 
 /// <summary>
 /// Makes time-ordered message ids: UUID version 7 whose 12 "rand_a" bits are a counter, so ids

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Outbox;
+namespace Outbox.Messages;
 
 /// <summary>
 /// Text the databases and Kafka take as it is: no NUL (PostgreSQL refuses it in text, librdkafka

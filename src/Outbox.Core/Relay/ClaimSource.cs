@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Outbox.Storage;
 
-namespace Outbox;
+namespace Outbox.Relay;
 
 /// <summary>
 /// The polling source: each batch is a claim on the store under a lease of its own

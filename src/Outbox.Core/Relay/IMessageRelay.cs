@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Relay;
 
 /// <summary>Moves messages from the store to the transport. The hosted relay calls it in a loop; tests and tools may call it directly.</summary>
 public interface IMessageRelay

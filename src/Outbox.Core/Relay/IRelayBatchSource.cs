@@ -1,4 +1,6 @@
-namespace Outbox;
+using Outbox.Storage;
+
+namespace Outbox.Relay;
 
 /// <summary>
 /// Where a relay worker's batches come from, and where their outcomes go: the first step of the

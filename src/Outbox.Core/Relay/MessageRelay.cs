@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Relay;
 
 /// <summary>
 /// <see cref="IMessageRelay"/>: one pass of the same pipeline the hosted relay runs (a worker's

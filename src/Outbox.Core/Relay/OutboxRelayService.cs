@@ -2,9 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Outbox.Direct;
 using Polly;
 
-namespace Outbox;
+namespace Outbox.Relay;
 
 /// <summary>
 /// The hosted relay: <see cref="OutboxOptions.MaxConcurrentBatches"/> loops, each driving one

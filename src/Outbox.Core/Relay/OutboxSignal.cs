@@ -1,4 +1,6 @@
-namespace Outbox;
+using Outbox.Storage;
+
+namespace Outbox.Relay;
 
 /// <summary>An auto-reset wake-up: many notifications before a wait count as one.</summary>
 internal sealed class OutboxSignal : IOutboxSignal, IDisposable

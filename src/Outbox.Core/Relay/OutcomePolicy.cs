@@ -1,4 +1,8 @@
-namespace Outbox;
+using Outbox.Messages;
+using Outbox.Storage;
+using Outbox.Transport;
+
+namespace Outbox.Relay;
 
 /// <summary>
 /// The relay's state rule, pure: what a send result makes of a claimed message. Delivered →

@@ -1,4 +1,6 @@
-namespace Outbox;
+using Outbox.Storage;
+
+namespace Outbox.Relay;
 
 /// <summary>
 /// Outcomes a relay loop has not recorded yet, each with when it was made: recorded with the

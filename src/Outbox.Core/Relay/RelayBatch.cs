@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Relay;
 
 /// <summary>One batch a source handed to a relay worker: the messages, whose lease they are held under, and how long that lease lets the worker send.</summary>
 /// <param name="Messages">The messages, in the order they must be sent.</param>

@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Relay;
 
 /// <summary>
 /// What the hosted relay says about itself, for the health check: whether its loops run, and

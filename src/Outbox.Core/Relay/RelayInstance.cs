@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Relay;
 
 /// <summary>
 /// This process's relay instance: its name in lease owners (the relay name and a 12-digit random

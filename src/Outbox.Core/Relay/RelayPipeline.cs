@@ -1,9 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Outbox.Diagnostics;
+using Outbox.Transport;
 using Polly;
 
-namespace Outbox;
+namespace Outbox.Relay;
 
 /// <summary>
 /// The relay's pipeline as this process runs it: source → send → outcome. Holds the steps every

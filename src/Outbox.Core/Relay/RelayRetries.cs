@@ -3,7 +3,7 @@ using Polly;
 using Polly.Retry;
 using Polly.Telemetry;
 
-namespace Outbox;
+namespace Outbox.Relay;
 
 /// <summary>
 /// Every in-process retry of the relay, as Polly pipelines, so they share one mechanism and one

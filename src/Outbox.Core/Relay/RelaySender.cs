@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Outbox.Transport;
 
-namespace Outbox;
+namespace Outbox.Relay;
 
 /// <summary>
 /// The send step of the relay's pipeline, whatever the batch's source (the polling claim, direct

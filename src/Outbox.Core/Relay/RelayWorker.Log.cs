@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Outbox;
+namespace Outbox.Relay;
 
 internal sealed partial class RelayWorker
 {

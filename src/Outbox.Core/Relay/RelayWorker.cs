@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Outbox.Diagnostics;
+using Outbox.Storage;
+using Outbox.Transport;
 using Polly;
 
-namespace Outbox;
+namespace Outbox.Relay;
 
 /// <summary>
 /// One relay loop's pipeline, and the only code that runs it: take a batch from the source

@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Relay;
 
 /// <summary>
 /// The delay before a failed message's next attempt: exponential from

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Outbox.Diagnostics;
+using Outbox.Storage;
+using Outbox.Transport;
 
-namespace Outbox;
+namespace Outbox.Relay;
 
 /// <summary>
 /// The outcome step of the relay's pipeline, for the claiming relay and direct sends alike: asks

@@ -1,4 +1,6 @@
-namespace Outbox;
+using Outbox.Diagnostics;
+
+namespace Outbox.Relay;
 
 /// <summary>A batch's delivered, failed and dead counts per topic, added to the metrics once per topic (a batch has few topics).</summary>
 internal sealed class TopicCounts

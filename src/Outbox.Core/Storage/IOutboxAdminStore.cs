@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>What operators' tools need of a store (<see cref="IOutboxAdmin"/>, the health check, the backlog gauges, the dashboard): counts, the backlog, DEAD messages and their requeue.</summary>
 public interface IOutboxAdminStore

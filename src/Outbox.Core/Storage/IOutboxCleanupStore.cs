@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>What retention needs of a store: delete finished messages once the options no longer keep them.</summary>
 public interface IOutboxCleanupStore

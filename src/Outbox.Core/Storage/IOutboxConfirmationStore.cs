@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>What a transport's confirmation path needs of a store: complete the messages a confirmation (a consumer that read them back) says arrived.</summary>
 public interface IOutboxConfirmationStore

@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>
 /// What direct sends (<see cref="IOutboxDirectSend"/>) need of a store, besides

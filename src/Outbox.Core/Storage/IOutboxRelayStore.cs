@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>
 /// What the relay needs of a store: claim due messages under a lease and record their send

@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>
 /// A complete outbox store: the relay's claims and outcomes (<see cref="IOutboxRelayStore"/>),

@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>A request to claim messages for sending. Times are the database's: the store computes "now" and the lease's end itself, so no relay's clock matters.</summary>
 /// <param name="LeaseOwner">The claim's owner: the relay instance and the claim (outcomes apply only while it still holds the message).</param>

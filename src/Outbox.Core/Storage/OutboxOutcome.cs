@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>The result of sending one claimed message, as the store records it (times on the database's clock).</summary>
 /// <param name="MessageId">The message.</param>

@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>
 /// A request to send messages the relay already owns from their insert (written

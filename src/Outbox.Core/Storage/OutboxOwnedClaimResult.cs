@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>What became of an <see cref="OutboxOwnedClaim"/>, and of the outcomes recorded with it.</summary>
 /// <param name="Recorded">How many outcomes were applied.</param>

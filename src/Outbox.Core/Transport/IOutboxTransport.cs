@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Transport;
 
 /// <summary>Sends claimed messages to a broker and reports, per message, what happened.</summary>
 public interface IOutboxTransport

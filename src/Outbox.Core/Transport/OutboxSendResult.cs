@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Transport;
 
 /// <summary>The outcome of sending one message.</summary>
 /// <param name="Status">What happened.</param>

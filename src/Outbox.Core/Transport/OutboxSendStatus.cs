@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Transport;
 
 /// <summary>What the broker said about one message.</summary>
 public enum OutboxSendStatus

@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Transport;
 
 /// <summary>What a transport can send, declared by the transport so that nothing <see cref="IOutbox"/> accepts fails later for a reason known up front.</summary>
 /// <param name="MaxDeliveryTime">The longest one send can take, from the moment the transport starts it until the broker has it or it has failed for good (for Kafka: the delivery timeout plus the request timeout).</param>

@@ -3,6 +3,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Outbox;
 using Outbox.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.DependencyInjection;
+using Outbox.EntityFrameworkCore.Interception;
+using Outbox.EntityFrameworkCore.Sql;
+using Outbox.EntityFrameworkCore.Storage;
+using Outbox.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,8 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Outbox.EntityFrameworkCore.Sql;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.DependencyInjection;
 
 /// <summary>
 /// Fails host start-up when the DbContext given to <c>UseEntityFrameworkCore</c> is not registered,

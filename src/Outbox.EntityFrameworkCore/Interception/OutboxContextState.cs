@@ -1,4 +1,6 @@
-namespace Outbox.EntityFrameworkCore;
+using Outbox.Storage;
+
+namespace Outbox.EntityFrameworkCore.Interception;
 
 /// <summary>One context's outbox messages between <c>Add</c> and their commit.</summary>
 internal sealed class OutboxContextState

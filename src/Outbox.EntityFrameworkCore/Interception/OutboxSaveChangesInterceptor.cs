@@ -1,8 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Outbox.Storage;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Interception;
 
 /// <summary>
 /// Writes messages staged through <see cref="IOutbox"/> and hands them over once committed. Before

@@ -1,7 +1,8 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Outbox.Storage;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Interception;
 
 /// <summary>
 /// Notes the transactions EF Core begins; when one that saved outbox messages commits, hands the

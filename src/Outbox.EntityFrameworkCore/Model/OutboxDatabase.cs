@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore.Metadata;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Model;
 
 /// <summary>
 /// The provider-specific SQL the outbox table's defaults need: the database's clock and the next

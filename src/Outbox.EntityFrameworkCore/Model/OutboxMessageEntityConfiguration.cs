@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Model;
 
 /// <summary>
 /// The outbox table. Column names are fixed (snake_case) so the relay's SQL and an operator's

@@ -1,5 +1,6 @@
 using Outbox;
 using Outbox.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Model;
 
 namespace Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,4 @@
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Sql;
 
 /// <summary>Builds the error for a DbContext whose model has no outbox table.</summary>
 internal static class OutboxModelMissingException

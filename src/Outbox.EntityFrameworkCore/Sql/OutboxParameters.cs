@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Sql;
 
 /// <summary>Creates command parameters through EF Core's type mappings, so values are stored exactly as EF stores them (for example SQLite's text dates and GUIDs).</summary>
 internal sealed class OutboxParameters(IRelationalTypeMappingSource mappings)

@@ -1,6 +1,7 @@
 using System.Data.Common;
+using Outbox.Storage;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Sql;
 
 /// <summary>Reads claimed rows in the column order of <see cref="OutboxTable.ClaimedColumns"/>.</summary>
 internal static class OutboxRowReader

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Sql;
 
 /// <summary>The dialect, table names and parameter factory for one DbContext type, built once from its model.</summary>
 internal sealed class OutboxSql

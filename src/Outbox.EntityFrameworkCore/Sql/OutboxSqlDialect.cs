@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Outbox.Storage;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Sql;
 
 /// <summary>
 /// The SQL the store runs, per database, as statements (text and parameter values); the store

@@ -1,4 +1,4 @@
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Sql;
 
 /// <summary>One SQL statement as a value: its text and its parameters; the store executes it.</summary>
 /// <param name="Text">The SQL.</param>

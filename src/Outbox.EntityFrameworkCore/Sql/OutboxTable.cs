@@ -1,7 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Outbox.EntityFrameworkCore.Model;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Sql;
 
 /// <summary>The outbox table's quoted names, read from the application's model so renames apply.</summary>
 internal sealed class OutboxTable

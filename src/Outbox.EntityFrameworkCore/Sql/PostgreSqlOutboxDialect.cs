@@ -1,4 +1,7 @@
-namespace Outbox.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Model;
+using Outbox.Storage;
+
+namespace Outbox.EntityFrameworkCore.Sql;
 
 /// <summary>
 /// PostgreSQL: claims serialized by a transaction-level advisory lock taken by its own statement

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
+using Outbox.EntityFrameworkCore.Model;
+using Outbox.Storage;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Sql;
 
 /// <summary>
 /// SQL Server 2016 or later, database compatibility level 130 or higher (<c>OPENJSON</c>), with

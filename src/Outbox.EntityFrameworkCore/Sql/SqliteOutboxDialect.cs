@@ -1,6 +1,8 @@
 using System.Globalization;
+using Outbox.EntityFrameworkCore.Model;
+using Outbox.Storage;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Sql;
 
 /// <summary>
 /// SQLite: one writer at a time, so a plain <c>UPDATE … RETURNING</c> claims atomically and claims

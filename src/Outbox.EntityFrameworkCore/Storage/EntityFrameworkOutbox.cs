@@ -1,6 +1,10 @@
 using Microsoft.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Interception;
+using Outbox.EntityFrameworkCore.Model;
+using Outbox.EntityFrameworkCore.Sql;
+using Outbox.Storage;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Storage;
 
 /// <summary><see cref="IOutbox"/> on a DbContext: staged messages are added to the context and saved by its next <c>SaveChanges</c>.</summary>
 internal sealed class EntityFrameworkOutbox<TContext>(TContext context, OutboxMessageFactory factory) : IOutbox

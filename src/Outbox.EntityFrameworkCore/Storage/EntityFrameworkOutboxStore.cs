@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Outbox.EntityFrameworkCore.Sql;
+using Outbox.Storage;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Storage;
 
 /// <summary>
 /// The EF Core store: runs the dialect's statements on the DbContext's own connection. Claims and

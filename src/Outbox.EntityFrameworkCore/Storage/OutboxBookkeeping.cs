@@ -1,4 +1,6 @@
-namespace Outbox.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Sql;
+
+namespace Outbox.EntityFrameworkCore.Storage;
 
 /// <summary>What one bookkeeping call did.</summary>
 /// <param name="Applied">How many outcomes were applied.</param>

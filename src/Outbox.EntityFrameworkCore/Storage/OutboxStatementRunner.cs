@@ -1,8 +1,10 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Outbox.EntityFrameworkCore.Sql;
+using Outbox.Storage;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Outbox.EntityFrameworkCore.Storage;
 
 /// <summary>
 /// Executes the dialect's statements on a DbContext's own connection (and its transaction, when

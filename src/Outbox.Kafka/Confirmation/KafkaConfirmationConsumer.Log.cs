@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
-namespace Outbox.Kafka;
+namespace Outbox.Kafka.Confirmation;
 
 internal sealed partial class KafkaConfirmationConsumer
 {

@@ -2,13 +2,14 @@ using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Outbox.Transport;
 using Polly;
 using Polly.Retry;
 using Polly.Telemetry;
 
-namespace Outbox.Kafka;
+namespace Outbox.Kafka.Confirmation;
 
 /// <summary>
 /// The confirmation consumer (<see cref="KafkaConfirmationMode.Consumer"/>): a dedicated consumer

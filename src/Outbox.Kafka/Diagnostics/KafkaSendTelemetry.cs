@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Outbox.Diagnostics;
+using Outbox.Transport;
 
-namespace Outbox.Kafka;
+namespace Outbox.Kafka.Diagnostics;
 
 /// <summary>
 /// The Kafka transport's spans and metrics, by OpenTelemetry's messaging semantic conventions: a

@@ -1,4 +1,4 @@
-namespace Outbox.Kafka;
+namespace Outbox.Kafka.Diagnostics;
 
 /// <summary>Instrument, attribute and value names (OpenTelemetry messaging conventions, plus the outbox's own <c>outbox.*</c>).</summary>
 internal static class KafkaTelemetryNames

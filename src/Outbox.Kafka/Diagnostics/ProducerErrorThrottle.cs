@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace Outbox.Kafka;
+namespace Outbox.Kafka.Diagnostics;
 
 /// <summary>
 /// Which of the producer's non-fatal errors reach the log at Warning. librdkafka reports a refused

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
+using Outbox.AspNetCore.Throughput;
 
 namespace Outbox.AspNetCore.Tests.Dashboard;
 

@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Outbox.AspNetCore.Throughput;
+using Outbox.Diagnostics;
 
 namespace Outbox.AspNetCore.Tests.Throughput;
 

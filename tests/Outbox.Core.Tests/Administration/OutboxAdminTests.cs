@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Outbox.Administration;
 using Outbox.Core.Tests.Relay;
+using Outbox.Storage;
 
 namespace Outbox.Core.Tests.Administration;
 

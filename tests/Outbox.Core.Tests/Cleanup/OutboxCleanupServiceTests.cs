@@ -2,7 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Outbox.Cleanup;
 using Outbox.Core.Tests.Relay;
+using Outbox.Storage;
 
 namespace Outbox.Core.Tests.Cleanup;
 

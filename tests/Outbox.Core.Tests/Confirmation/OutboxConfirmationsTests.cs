@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Outbox.Core.Tests.Relay;
+using Outbox.Diagnostics;
+using Outbox.Transport;
 
 namespace Outbox.Core.Tests.Confirmation;
 

@@ -2,7 +2,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Outbox.Cleanup;
 using Outbox.Core.Tests.Relay;
+using Outbox.Diagnostics;
+using Outbox.Relay;
+using Outbox.Transport;
 
 namespace Outbox.Core.Tests.DependencyInjection;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Outbox.Core.Tests.Relay;
+using Outbox.Diagnostics;
 
 namespace Outbox.Core.Tests.Diagnostics;
 

@@ -2,6 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Outbox.Core.Tests.Relay;
+using Outbox.Diagnostics;
+using Outbox.Direct;
+using Outbox.Relay;
+using Outbox.Storage;
 
 namespace Outbox.Core.Tests.Direct;
 

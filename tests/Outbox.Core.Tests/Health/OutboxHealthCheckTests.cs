@@ -4,6 +4,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Outbox.Core.Tests.Relay;
+using Outbox.Health;
+using Outbox.Relay;
+using Outbox.Transport;
 
 namespace Outbox.Core.Tests.Health;
 

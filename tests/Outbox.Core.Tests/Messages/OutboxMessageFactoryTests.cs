@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Outbox.Storage;
+using Outbox.Transport;
 
 namespace Outbox.Core.Tests.Messages;
 

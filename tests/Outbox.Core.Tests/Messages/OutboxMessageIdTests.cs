@@ -1,3 +1,5 @@
+using Outbox.Messages;
+
 namespace Outbox.Core.Tests.Messages;
 
 public sealed class OutboxMessageIdTests

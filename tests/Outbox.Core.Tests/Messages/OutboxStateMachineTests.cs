@@ -1,3 +1,5 @@
+using Outbox.Storage;
+
 namespace Outbox.Core.Tests.Messages;
 
 public sealed class OutboxStateMachineTests

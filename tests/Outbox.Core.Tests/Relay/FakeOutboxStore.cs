@@ -1,3 +1,5 @@
+using Outbox.Storage;
+
 namespace Outbox.Core.Tests.Relay;
 
 /// <summary>

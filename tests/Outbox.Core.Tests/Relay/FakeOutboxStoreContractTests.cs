@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Outbox.Storage;
 using Outbox.TestSupport.Storage;
 
 namespace Outbox.Core.Tests.Relay;

@@ -1,3 +1,5 @@
+using Outbox.Transport;
+
 namespace Outbox.Core.Tests.Relay;
 
 /// <summary>A fake <see cref="IOutboxTransport"/>: records what was sent, in order, and answers from a script.</summary>

@@ -1,6 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Outbox.Diagnostics;
+using Outbox.Relay;
+using Outbox.Storage;
+using Outbox.Transport;
 
 namespace Outbox.Core.Tests.Relay;
 

@@ -1,3 +1,7 @@
+using Outbox.Relay;
+using Outbox.Storage;
+using Outbox.Transport;
+
 namespace Outbox.Core.Tests.Relay;
 
 /// <summary>The relay's state rule, case by case: every input is an argument (jitter included), so each expectation is exact.</summary>

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Outbox.Diagnostics;
+using Outbox.Relay;
+using Outbox.Transport;
 
 namespace Outbox.Core.Tests.Relay;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Outbox.Kafka.Testing;
+using Outbox.Relay;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.Hosting;
 using Outbox.TestSupport.PostgreSql;

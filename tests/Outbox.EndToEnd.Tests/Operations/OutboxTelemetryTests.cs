@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Outbox.Diagnostics;
 using Outbox.Kafka.Testing;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.Hosting;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Outbox.Kafka.Testing;
+using Outbox.Messages;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.Hosting;
 using Outbox.TestSupport.Kafka;

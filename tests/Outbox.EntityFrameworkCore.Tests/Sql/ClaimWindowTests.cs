@@ -1,3 +1,6 @@
+using Outbox.EntityFrameworkCore.Sql;
+using Outbox.Storage;
+
 namespace Outbox.EntityFrameworkCore.Tests.Sql;
 
 /// <summary>When a key-order claim falls back to the heads claim, which walks every key.</summary>

@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
+using Outbox.EntityFrameworkCore.Sql;
+using Outbox.Storage;
 using Outbox.TestSupport.Data;
 using Xunit.Abstractions;
 

@@ -1,3 +1,4 @@
+using Outbox.Storage;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.PostgreSql;
 using Outbox.TestSupport.Servers;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Outbox.Storage;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.PostgreSql;
 using Outbox.TestSupport.Servers;

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Outbox.EntityFrameworkCore.DependencyInjection;
 
 namespace Outbox.EntityFrameworkCore.Tests.Storage;
 

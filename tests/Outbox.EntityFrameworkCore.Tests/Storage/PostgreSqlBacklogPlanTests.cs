@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Outbox.EntityFrameworkCore.Sql;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.PostgreSql;
 

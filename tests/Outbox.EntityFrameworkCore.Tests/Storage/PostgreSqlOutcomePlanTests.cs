@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Outbox.EntityFrameworkCore.Sql;
+using Outbox.Storage;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.PostgreSql;
 

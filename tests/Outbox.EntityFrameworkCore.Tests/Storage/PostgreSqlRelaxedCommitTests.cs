@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Outbox.Storage;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.PostgreSql;
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using Outbox.Direct;
 
 namespace Outbox.Reliability.Tests.Infrastructure;
 

@@ -1,3 +1,4 @@
+using Outbox.Kafka;
 using Outbox.Kafka.Testing;
 using Outbox.TestSupport.PostgreSql;
 using Xunit.Abstractions;

@@ -1,3 +1,5 @@
+using Outbox.Transport;
+
 namespace Outbox.Reliability.Tests.Infrastructure;
 
 /// <summary>

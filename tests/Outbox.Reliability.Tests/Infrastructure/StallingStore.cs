@@ -1,3 +1,5 @@
+using Outbox.Storage;
+
 namespace Outbox.Reliability.Tests.Infrastructure;
 
 /// <summary>

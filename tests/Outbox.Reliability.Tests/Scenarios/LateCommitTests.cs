@@ -7,6 +7,7 @@ using Outbox.Reliability.Tests.Infrastructure;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.Hosting;
 using Outbox.TestSupport.PostgreSql;
+using Outbox.Transport;
 using Xunit.Abstractions;
 
 namespace Outbox.Reliability.Tests.Scenarios;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Outbox.Kafka;
 using Outbox.Reliability.Tests.Infrastructure;
+using Outbox.Storage;
 using Outbox.TestSupport.Hosting;
 using Outbox.TestSupport.PostgreSql;
 using Xunit.Abstractions;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Outbox.Reliability.Tests.Infrastructure;
 using Outbox.TestSupport.Hosting;
 using Outbox.TestSupport.PostgreSql;
+using Outbox.Transport;
 using Xunit.Abstractions;
 
 namespace Outbox.Reliability.Tests.Scenarios;

@@ -1,3 +1,5 @@
+using Outbox.Storage;
+
 namespace Outbox.TestSupport.Storage;
 
 /// <summary>A store for <see cref="OutboxStoreContractTests"/>: the store itself and what a test needs around it.</summary>

@@ -1,3 +1,5 @@
+using Outbox.Storage;
+
 namespace Outbox.TestSupport.Storage;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Concert.Domain;
 using Concert.Infrastructure.Kafka;
 using Microsoft.EntityFrameworkCore;
+using Outbox;
 
 namespace Concert.Infrastructure.Persistence;
 

@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>
 /// Wakes the relay at once. Stores call it after a transaction that wrote outbox messages

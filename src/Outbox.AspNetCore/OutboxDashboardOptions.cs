@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Outbox.AspNetCore.Throughput;
 
 namespace Outbox.AspNetCore;
 

@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>
 /// The lease a direct send writes its messages under (see <see cref="IOutboxDirectSend.TryOwn"/>):

@@ -1,3 +1,5 @@
+using Outbox.Transport;
+
 namespace Outbox;
 
 /// <summary>

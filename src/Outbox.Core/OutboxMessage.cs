@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Outbox.Messages;
+using Outbox.Storage;
 
 namespace Outbox;
 

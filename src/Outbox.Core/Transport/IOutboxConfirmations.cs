@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Transport;
 
 /// <summary>
 /// Records confirmations that arrive outside the relay's send (for a transport that learns of a

@@ -1,4 +1,4 @@
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>
 /// Direct sends, for store implementations: a message written in a process whose relay runs is

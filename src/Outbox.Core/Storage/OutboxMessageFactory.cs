@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Outbox.Messages;
+using Outbox.Transport;
 
-namespace Outbox;
+namespace Outbox.Storage;
 
 /// <summary>
 /// Validates event input and builds <see cref="OutboxMessage"/> rows in status

@@ -1,3 +1,5 @@
+using Outbox.Storage;
+
 namespace Outbox;
 
 /// <summary>Operator tasks: look at the backlog and the dead messages, and requeue them once the cause is fixed.</summary>
