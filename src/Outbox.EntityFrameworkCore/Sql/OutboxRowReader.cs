@@ -3,7 +3,11 @@ using Outbox.Storage;
 
 namespace Outbox.EntityFrameworkCore.Sql;
 
-/// <summary>Reads claimed rows in the column order of <see cref="OutboxTable.ClaimedColumns"/>.</summary>
+/// <summary>
+/// The one way the store reads rows: by column position, in the orders <see cref="OutboxTable"/>
+/// writes them (claimed rows: <see cref="OutboxTable.ClaimedColumns"/>; whole rows for the admin
+/// API: <see cref="OutboxTable.RowColumns"/>).
+/// </summary>
 internal static class OutboxRowReader
 {
     public static async Task<List<OutboxMessage>> ReadClaimedAsync(DbDataReader reader, OutboxClaim claim, CancellationToken cancellationToken)
@@ -30,5 +34,33 @@ internal static class OutboxRowReader
         // RETURNING/OUTPUT do not keep the scan order: sort by the database-assigned position.
         rows.Sort(static (a, b) => a.Position.CompareTo(b.Position));
         return rows.ConvertAll(r => r.Message);
+    }
+
+    public static async Task<List<OutboxMessage>> ReadRowsAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var rows = new List<OutboxMessage>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new OutboxMessage
+            {
+                Id = reader.GetFieldValue<Guid>(0),
+                Topic = reader.GetString(1),
+                Key = reader.IsDBNull(2) ? null : reader.GetString(2),
+                Type = reader.IsDBNull(3) ? null : reader.GetString(3),
+                Payload = reader.GetFieldValue<byte[]>(4),
+                Headers = reader.IsDBNull(5) ? null : reader.GetString(5),
+                Status = (OutboxStatus)reader.GetInt32(6),
+                Attempts = reader.GetInt32(7),
+                CreatedAt = reader.GetFieldValue<DateTimeOffset>(8),
+                NextAttemptAt = reader.GetFieldValue<DateTimeOffset>(9),
+                PublishedAt = reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
+                CompletedAt = reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
+                LastError = reader.IsDBNull(12) ? null : reader.GetString(12),
+                LeaseOwner = reader.IsDBNull(13) ? null : reader.GetString(13),
+                LeaseExpiresAt = reader.IsDBNull(14) ? null : reader.GetFieldValue<DateTimeOffset>(14),
+            });
+        }
+
+        return rows;
     }
 }

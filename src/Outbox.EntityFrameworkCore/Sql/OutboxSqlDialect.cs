@@ -101,6 +101,14 @@ internal abstract class OutboxSqlDialect
     /// <summary>Moves DEAD messages back to INIT, due now, attempts reset; they keep their position.</summary>
     public abstract OutboxStatement Requeue(OutboxTable t, IReadOnlyList<Guid> ids);
 
+    /// <summary>Up to <paramref name="limit"/> DEAD rows, every column (<see cref="OutboxTable.RowColumns"/>), oldest id first.</summary>
+    public virtual OutboxStatement ListDead(OutboxTable t, int limit) =>
+        new($"SELECT {t.RowColumns} FROM {t.Name} WHERE {t.Status} = {Dead} ORDER BY {t.Id} LIMIT @limit", [OutboxParameter.Of("limit", limit)]);
+
+    /// <summary>The row of one message id, every column (<see cref="OutboxTable.RowColumns"/>), or no row.</summary>
+    public static OutboxStatement GetMessage(OutboxTable t, Guid id) =>
+        new($"SELECT {t.RowColumns} FROM {t.Name} WHERE {t.Id} = @id", [OutboxParameter.Of("id", id)]);
+
     // COUNT(*) is an int on SQL Server, which the reader's GetInt64 refuses there: the cast makes it a bigint everywhere.
     public static OutboxStatement Summary(OutboxTable t) =>
         new($"SELECT {t.Status}, CAST(COUNT(*) AS bigint), MIN({t.CreatedAt}) FROM {t.Name} GROUP BY {t.Status}", []);

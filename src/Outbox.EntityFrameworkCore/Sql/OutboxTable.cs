@@ -78,6 +78,10 @@ internal sealed class OutboxTable
     public string ClaimedColumns(string alias) =>
         string.Join(", ", new[] { Sequence, Id, Topic, Key, Type, Payload, Headers, Attempts, CreatedAt, NextAttemptAt }.Select(c => alias.Length == 0 ? c : $"{alias}.{c}"));
 
+    /// <summary>Every column of a row, in the order <see cref="OutboxRowReader.ReadRowsAsync"/> reads them.</summary>
+    public string RowColumns =>
+        string.Join(", ", Id, Topic, Key, Type, Payload, Headers, Status, Attempts, CreatedAt, NextAttemptAt, PublishedAt, CompletedAt, LastError, LeaseOwner, LeaseExpiresAt);
+
     public static OutboxTable From(DbContext context, OutboxSqlDialect dialect)
     {
         IEntityType entityType = context.Model.FindEntityType(typeof(OutboxMessage))

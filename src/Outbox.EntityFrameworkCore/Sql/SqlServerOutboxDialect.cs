@@ -193,6 +193,9 @@ internal sealed class SqlServerOutboxDialect : OutboxSqlDialect
         $"UPDATE {t.Name} SET {t.Status} = {Init}, {t.Attempts} = 0, {t.NextAttemptAt} = {Now}, {t.CompletedAt} = NULL OUTPUT deleted.{t.Id} INTO @changed WHERE {IdIn(t, "@ids")} AND {t.Status} = {Dead};",
         OutboxParameter.Of("ids", IdsJson(ids)));
 
+    public override OutboxStatement ListDead(OutboxTable t, int limit) =>
+        new($"SELECT TOP (@limit) {t.RowColumns} FROM {t.Name} WHERE {t.Status} = {Dead} ORDER BY {t.Id}", [OutboxParameter.Of("limit", limit)]);
+
     /// <inheritdoc/>
     protected override string BacklogReadHint => " WITH (READPAST)";
 

@@ -154,17 +154,18 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(TContext context, Out
             : WithConnectionAsync((sql, runner, token) => runner.ExecuteAsync(sql.Dialect.Confirm(sql.Table, messageIds, DeleteOnComplete), token), cancellationToken);
     }
 
-    public async Task<IReadOnlyList<OutboxMessage>> ListDeadAsync(int limit, CancellationToken cancellationToken = default) =>
-        await context.Set<OutboxMessage>().AsNoTracking()
-            .Where(m => m.Status == OutboxStatus.Dead)
-            .OrderBy(m => m.Id)
-            .Take(limit)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+    public async Task<IReadOnlyList<OutboxMessage>> ListDeadAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return await WithConnectionAsync(
+            (sql, runner, token) => runner.QueryAsync(sql.Dialect.ListDead(sql.Table, limit), OutboxRowReader.ReadRowsAsync, token),
+            cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<OutboxMessage?> GetMessageAsync(Guid messageId, CancellationToken cancellationToken = default) =>
-        await context.Set<OutboxMessage>().AsNoTracking()
-            .Where(m => m.Id == messageId)
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        (await WithConnectionAsync(
+            (sql, runner, token) => runner.QueryAsync(OutboxSqlDialect.GetMessage(sql.Table, messageId), OutboxRowReader.ReadRowsAsync, token),
+            cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
     public Task<int> RequeueDeadAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default)
     {

@@ -139,7 +139,12 @@ public abstract class EntityFrameworkOutboxStoreTests(DatabaseKind kind, IDataba
         dead.Type.Should().Be(nameof(OrderPlaced));
         dead.Payload.Should().Equal(written[0].Payload);
         dead.Headers.Should().Be(written[0].Headers);
+        dead.CompletedAt.Should().NotBeNull("a DEAD row records when it became final (its retention counts from it)");
         publish!.Status.Should().Be(OutboxStatus.Publish, "any status is returned, not only DEAD");
+        publish.LeaseOwner.Should().Be("relay-a");
+        publish.LeaseExpiresAt.Should().BeAfter(publish.CreatedAt);
+        publish.PublishedAt.Should().NotBeNull("a claim records when it first took the row");
+        publish.CompletedAt.Should().BeNull();
     }
 
     [SkippableFact]
