@@ -88,6 +88,16 @@ public sealed class OutboxOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// Gets or sets the longest wait between two tries while the database or the transport is down:
+    /// failed relay passes and the direct sender's store calls retry from a short delay, doubling
+    /// with jitter up to this. Lower it to resume sooner after an outage; raise it to press less on
+    /// a recovering database. Messages' own retries use <see cref="RetryDelay"/> and <see cref="MaxRetryDelay"/>.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    [OptionRange(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true, ErrorMessage = "{0} is {3}. Set a positive delay up to 1 day (the default is 30 seconds).")]
+    public TimeSpan MaxOutageRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Gets or sets whether messages with the same key reach the broker in the order they were
     /// committed. The relay then has at most one message per key in flight; turn it off for
     /// throughput when order does not matter.

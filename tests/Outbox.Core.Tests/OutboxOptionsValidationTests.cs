@@ -28,6 +28,7 @@ public sealed class OutboxOptionsValidationTests
     [InlineData("RelayNameLong", "*OutboxOptions.RelayName is 101 characters. Use 1 to 100 printable characters: the lease owner column holds it with a per-process id.*")]
     [InlineData("RelayNameControl", "*OutboxOptions.RelayName is 7 characters with a control character. Use 1 to 100*")]
     [InlineData("JsonSerializerOptions", "*OutboxOptions.JsonSerializerOptions is null. Leave the default or set an instance.*")]
+    [InlineData("MaxOutageRetryDelay", "*OutboxOptions.MaxOutageRetryDelay is 00:00:00. Set a positive delay up to 1 day (the default is 30 seconds).*")]
     [InlineData("RetryDelayAboveMax", "*OutboxOptions.RetryDelay (00:10:00) is above MaxRetryDelay (00:05:00)*")]
     public void Options_OutOfRange_MessageNamesTheOptionAndTheFix(string option, string expected)
     {
@@ -44,6 +45,7 @@ public sealed class OutboxOptionsValidationTests
                 case "RelayNameLong": o.RelayName = new string('r', OutboxOptions.MaxRelayNameLength + 1); break;
                 case "RelayNameControl": o.RelayName = "relay\n1"; break;
                 case "JsonSerializerOptions": o.JsonSerializerOptions = null!; break;
+                case "MaxOutageRetryDelay": o.MaxOutageRetryDelay = TimeSpan.Zero; break;
                 case "RetryDelayAboveMax": o.RetryDelay = TimeSpan.FromMinutes(10); break;
             }
         });

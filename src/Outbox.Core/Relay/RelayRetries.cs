@@ -16,9 +16,6 @@ namespace Outbox.Relay;
 /// </summary>
 internal static class RelayRetries
 {
-    /// <summary>The longest wait between two failed relay passes or direct-send store calls.</summary>
-    public static readonly TimeSpan MaxFailureDelay = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// Recording outcomes: a few quick tries ride out a blip; a longer outage is the hosted loop's
     /// to back off from, with the outcomes kept pending so nothing waits for its lease needlessly.
@@ -44,7 +41,7 @@ internal static class RelayRetries
     /// <summary>
     /// A loop that must survive outages (the hosted relay's passes, direct sends' store calls, the
     /// first read of the database's clock): retried without end, exponential from
-    /// <paramref name="firstDelay"/> to <see cref="MaxFailureDelay"/> with jitter, until it works
+    /// <paramref name="firstDelay"/> to <see cref="OutboxOptions.MaxOutageRetryDelay"/> with jitter, until it works
     /// or the host stops. <paramref name="onRetry"/> gets the failure count, the delay and the error.
     /// </summary>
     public static ResiliencePipeline UntilItWorks(string name, TimeSpan firstDelay, OutboxOptions options, TimeProvider timeProvider, Func<Exception, bool> handles, Action<int, TimeSpan, Exception> onRetry) =>
@@ -57,7 +54,7 @@ internal static class RelayRetries
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = firstDelay,
-                MaxDelay = MaxFailureDelay,
+                MaxDelay = options.MaxOutageRetryDelay,
                 OnRetry = args =>
                 {
                     onRetry(args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception!);

@@ -98,6 +98,35 @@ public sealed class OutboxRelayServiceTests : IAsyncDisposable
         transport.Delivered.Should().Equal(messages.Select(m => m.Id));
     }
 
+    [Fact]
+    public async Task DatabaseDown_RetriesPassesNoFurtherApartThanMaxOutageRetryDelay()
+    {
+        options.MaxOutageRetryDelay = TimeSpan.FromMilliseconds(200);
+        const int Outage = 12; // uncapped, 12 doublings from the 50 ms polling interval would wait over 100 s
+        int failedClaims = 0;
+        store.DuringClaim = () =>
+        {
+            if (Interlocked.Increment(ref failedClaims) <= Outage)
+            {
+                throw new InvalidOperationException("database down");
+            }
+        };
+        OutboxMessage[] messages = Write(1, key: null);
+        DateTimeOffset start = clock.GetUtcNow();
+
+        using var service = new OutboxRelayService(services, signal, Options.Create(options), clock, NullLogger<OutboxRelayService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() =>
+        {
+            clock.Advance(options.MaxOutageRetryDelay);
+            return store.Get(messages[0].Id).Status == OutboxStatus.Complete;
+        });
+        await service.StopAsync(CancellationToken.None);
+
+        failedClaims.Should().BeGreaterThan(Outage);
+        (clock.GetUtcNow() - start).Should().BeLessThan(TimeSpan.FromSeconds(30), "each retry waited at most MaxOutageRetryDelay of the relay's clock (plus steps the loop had not yet set its timer for)");
+    }
+
     private OutboxMessage[] Write(int count, string? key)
     {
         var factory = new OutboxMessageFactory(Options.Create(options), clock);
