@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Outbox;
 using Outbox.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.AdoNet;
 using Outbox.EntityFrameworkCore.DependencyInjection;
 using Outbox.EntityFrameworkCore.Interception;
 using Outbox.EntityFrameworkCore.Sql;
@@ -17,6 +18,7 @@ public static class OutboxEntityFrameworkCoreBuilderExtensions
     /// <summary>
     /// Stores outbox messages in <typeparamref name="TContext"/>'s database: registers
     /// <see cref="IOutbox"/> (stages messages in the context, saved by its <c>SaveChanges</c>),
+    /// <see cref="IDbTransactionOutbox"/> (stages them into an ADO.NET transaction on the same database),
     /// the <see cref="IOutboxStore"/> the relay uses, and the interceptors that wake the relay
     /// when a transaction with outbox rows commits. Register the context with
     /// <c>AddDbContext</c> and call <c>modelBuilder.AddOutboxMessages()</c> in its
@@ -38,6 +40,7 @@ public static class OutboxEntityFrameworkCoreBuilderExtensions
 
         services.AddSingleton<OutboxSql.Cache<TContext>>();
         services.TryAddScoped<IOutbox, EntityFrameworkOutbox<TContext>>();
+        services.TryAddScoped<IDbTransactionOutbox, DbTransactionOutbox<TContext>>();
         services.TryAddScoped<EntityFrameworkOutboxStore<TContext>>();
         services.TryAddScoped<IOutboxStore>(sp => sp.GetRequiredService<EntityFrameworkOutboxStore<TContext>>());
         services.TryAddScoped<IOutboxDirectSendStore>(sp => sp.GetRequiredService<EntityFrameworkOutboxStore<TContext>>());

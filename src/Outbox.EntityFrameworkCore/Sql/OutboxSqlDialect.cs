@@ -101,6 +101,18 @@ internal abstract class OutboxSqlDialect
     /// <summary>Moves DEAD messages back to INIT, due now, attempts reset; they keep their position.</summary>
     public abstract OutboxStatement Requeue(OutboxTable t, IReadOnlyList<Guid> ids);
 
+    /// <summary>
+    /// Inserts one INIT message as EF Core would (standard SQL on every provider): the position,
+    /// <c>created_at</c> and <c>next_attempt_at</c> come from the table's defaults (the database's
+    /// sequence and clock), like a row EF Core saves.
+    /// </summary>
+    public static OutboxStatement Insert(OutboxTable t, OutboxMessage m) => new(
+        $"INSERT INTO {t.Name} ({t.Id}, {t.Topic}, {t.Key}, {t.Type}, {t.Payload}, {t.Headers}, {t.Status}, {t.Attempts}) VALUES (@id, @topic, @key, @type, @payload, @headers, {Init}, 0)",
+        [
+            OutboxParameter.Of("id", m.Id), OutboxParameter.Of("topic", m.Topic), OutboxParameter.Of("key", m.Key),
+            OutboxParameter.Of("type", m.Type), OutboxParameter.Of("payload", m.Payload), OutboxParameter.Of("headers", m.Headers),
+        ]);
+
     /// <summary>Up to <paramref name="limit"/> DEAD rows, every column (<see cref="OutboxTable.RowColumns"/>), oldest id first.</summary>
     public virtual OutboxStatement ListDead(OutboxTable t, int limit) =>
         new($"SELECT {t.RowColumns} FROM {t.Name} WHERE {t.Status} = {Dead} ORDER BY {t.Id} LIMIT @limit", [OutboxParameter.Of("limit", limit)]);

@@ -11,27 +11,10 @@ internal sealed class EntityFrameworkOutbox<TContext>(TContext context, OutboxMe
     where TContext : DbContext
 {
     public OutboxStagedMessage Add<TPayload>(string topic, string? key, TPayload payload, IReadOnlyDictionary<string, string>? headers = null) =>
-        Stage(factory.Create(ValidateTopic(topic), ValidateKey(key), payload, headers));
+        Stage(factory.Create(OutboxColumnLimits.Topic(topic), OutboxColumnLimits.Key(key), payload, headers));
 
-    public OutboxStagedMessage AddRaw(string topic, string? key, byte[] payload, string? type = null, IReadOnlyDictionary<string, string>? headers = null)
-    {
-        if (type is { Length: > OutboxMessageEntityConfiguration.MaxTypeLength })
-        {
-            throw new ArgumentException($"The type name is {type.Length} characters; the outbox table holds at most {OutboxMessageEntityConfiguration.MaxTypeLength}. Use a shorter name.", nameof(type));
-        }
-
-        return Stage(factory.CreateRaw(ValidateTopic(topic), ValidateKey(key), payload, type, headers));
-    }
-
-    private static string ValidateTopic(string topic) =>
-        topic is { Length: > OutboxMessageEntityConfiguration.MaxTopicLength }
-            ? throw new ArgumentException($"The topic is {topic.Length} characters; the outbox table holds at most {OutboxMessageEntityConfiguration.MaxTopicLength}. Use a shorter name.", nameof(topic))
-            : topic;
-
-    private static string? ValidateKey(string? key) =>
-        key is { Length: > OutboxMessageEntityConfiguration.MaxKeyLength }
-            ? throw new ArgumentException($"The key is {key.Length} characters; the outbox table holds at most {OutboxMessageEntityConfiguration.MaxKeyLength}. Use a shorter key (for example an id or a hash).", nameof(key))
-            : key;
+    public OutboxStagedMessage AddRaw(string topic, string? key, byte[] payload, string? type = null, IReadOnlyDictionary<string, string>? headers = null) =>
+        Stage(factory.CreateRaw(OutboxColumnLimits.Topic(topic), OutboxColumnLimits.Key(key), payload, OutboxColumnLimits.Type(type), headers));
 
     private OutboxStagedMessage Stage(OutboxMessage message)
     {
