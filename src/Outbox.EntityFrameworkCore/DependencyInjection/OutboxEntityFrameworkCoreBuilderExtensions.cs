@@ -28,6 +28,10 @@ public static class OutboxEntityFrameworkCoreBuilderExtensions
     /// <param name="builder">The outbox builder.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The outbox already uses another DbContext type: one outbox per host. Calling it again with
+    /// the same <typeparamref name="TContext"/> does nothing.
+    /// </exception>
     public static IOutboxBuilder UseEntityFrameworkCore<TContext>(this IOutboxBuilder builder)
         where TContext : DbContext
     {
@@ -36,6 +40,18 @@ public static class OutboxEntityFrameworkCoreBuilderExtensions
         if (services.Any(d => d.ServiceType == typeof(OutboxSql.Cache<TContext>)))
         {
             return builder;
+        }
+
+        // One IOutbox, one IOutboxStore per host: a second context would be silently ignored by TryAdd.
+        ServiceDescriptor? other = services.FirstOrDefault(d =>
+            d.ServiceType.IsGenericType && d.ServiceType.GetGenericTypeDefinition() == typeof(OutboxSql.Cache<>));
+        if (other is not null)
+        {
+            string first = other.ServiceType.GetGenericArguments()[0].Name;
+            string second = typeof(TContext).Name;
+            throw new InvalidOperationException(
+                $"UseEntityFrameworkCore<{second}>() was called after UseEntityFrameworkCore<{first}>(): the outbox stores its messages in one DbContext per host. " +
+                $"Stage all events through {first} (one database), or run a second host for {second}'s database.");
         }
 
         services.AddSingleton<OutboxSql.Cache<TContext>>();

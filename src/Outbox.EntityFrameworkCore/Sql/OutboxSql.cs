@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Outbox.EntityFrameworkCore.Sql;
 
-/// <summary>The dialect, table names and parameter factory for one DbContext type, built once from its model.</summary>
+/// <summary>The dialect, table names and parameter factory for one DbContext model, built once from it.</summary>
 internal sealed class OutboxSql
 {
     private OutboxSql(DbContext context)
@@ -20,12 +20,16 @@ internal sealed class OutboxSql
 
     public OutboxParameters Parameters { get; }
 
-    /// <summary>Caches one <see cref="OutboxSql"/> per DbContext type (the model is fixed per type).</summary>
+    /// <summary>
+    /// Caches one <see cref="OutboxSql"/> per model of a DbContext type: a context whose model varies
+    /// (a custom <c>IModelCacheKeyFactory</c> giving a tenant its own schema or table) gets its own
+    /// table names, not the first tenant's. Weak keys, so a model EF drops is not kept alive here.
+    /// </summary>
     internal sealed class Cache<TContext>
         where TContext : DbContext
     {
-        private OutboxSql? sql;
+        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel, OutboxSql> sql = [];
 
-        public OutboxSql Get(TContext context) => Volatile.Read(ref sql) ?? Interlocked.CompareExchange(ref sql, new OutboxSql(context), null) ?? sql;
+        public OutboxSql Get(TContext context) => sql.GetValue(context.Model, _ => new OutboxSql(context));
     }
 }
