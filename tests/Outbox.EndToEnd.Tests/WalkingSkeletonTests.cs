@@ -114,6 +114,32 @@ public abstract class WalkingSkeletonTests(DatabaseKind kind, IDatabaseServer? s
     }
 
     [SkippableFact]
+    public async Task TransactionDisposedWithoutCommit_DirectSend_ItsMessageIsNeverSentWhenTheContextCommitsAnother()
+    {
+        await using OutboxTestHost host = await OutboxTestHost.StartAsync(database, kafka, o => o.DirectSend = true);
+
+        OutboxStagedMessage committed = await host.InScopeAsync(async (db, outbox) =>
+        {
+            await using (await db.Database.BeginTransactionAsync())
+            {
+                outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "disposed", 1));
+                await db.SaveChangesAsync(); // written owned by this relay, inside the transaction
+            } // disposed without Commit or Rollback: the database rolls it back, no interceptor hears of it
+
+            db.ChangeTracker.Clear();
+            await using var next = await db.Database.BeginTransactionAsync();
+            OutboxStagedMessage message = outbox.Add(topic, "k", new OrderPlaced(Guid.NewGuid(), "committed", 2));
+            await db.SaveChangesAsync();
+            await next.CommitAsync();
+            return message;
+        });
+
+        IReadOnlyList<KafkaRecord> records = await KafkaTopicReader.ReadAsync(kafka.BootstrapServers, topic, 2, TimeSpan.FromSeconds(5));
+        records.Select(r => r.Headers[OutboxHeaderNames.MessageId]).Should().Equal(committed.Id.ToString());
+        (await host.ReadRowsAsync()).Select(r => r.Id).Should().Equal(committed.Id);
+    }
+
+    [SkippableFact]
     public async Task BrokersDownAtCommit_RowsStayInitCountingAttempts_EveryMessageArrivesOnceBrokersAreUp()
     {
         await using OutboxTestHost host = await OutboxTestHost.StartAsync(

@@ -11,7 +11,8 @@ namespace Outbox.EntityFrameworkCore.Interception;
 /// EF Core began) and the relay can take them, the messages are written owned by the relay's
 /// direct sender (see <see cref="IOutboxDirectSend"/>); otherwise INIT. After the save, or after
 /// its transaction commits (<see cref="OutboxTransactionInterceptor"/>), owned messages go to the
-/// direct sender and INIT ones wake the relay. Anything else is found by polling.
+/// direct sender and INIT ones wake the relay; inside an ambient TransactionScope, when the scope
+/// commits. Anything else is found by polling.
 /// </summary>
 internal sealed class OutboxSaveChangesInterceptor(IOutboxSignal signal, IOutboxDirectSend directSend) : SaveChangesInterceptor
 {
@@ -93,27 +94,48 @@ internal sealed class OutboxSaveChangesInterceptor(IOutboxSignal signal, IOutbox
             return;
         }
 
-        bool committed = context.Database.CurrentTransaction is null;
-        if (ownership is not null)
+        if (ownership is null && System.Transactions.Transaction.Current is { } ambient)
         {
-            if (committed)
+            // The save enlisted in an ambient TransactionScope: its rows are visible only once
+            // the scope commits, which may be long after this save returns.
+            NotifyWhenCommitted(ambient);
+            return;
+        }
+
+        if (context.Database.CurrentTransaction is not { } transaction)
+        {
+            if (ownership is not null)
             {
                 directSend.Committed(ownership, saved);
             }
             else
             {
-                state.AwaitingCommit.Add((ownership, saved));
+                signal.Notify();
             }
+
+            return;
         }
-        else if (committed)
+
+        state.Await(transaction.TransactionId);
+        if (ownership is not null)
         {
-            signal.Notify();
+            state.AwaitingCommit.Add((ownership, saved));
         }
         else
         {
             state.InitAwaitingCommit = true;
         }
     }
+
+    /// <summary>Wakes the relay when <paramref name="ambient"/> commits; a rollback or an abort wakes nothing.</summary>
+    private void NotifyWhenCommitted(System.Transactions.Transaction ambient) =>
+        ambient.TransactionCompleted += (_, e) =>
+        {
+            if (e.Transaction?.TransactionInformation.Status == System.Transactions.TransactionStatus.Committed)
+            {
+                signal.Notify();
+            }
+        };
 
     /// <summary>The save failed: its messages are staged again, for a retried save to write.</summary>
     private static void Failed(DbContext? context)

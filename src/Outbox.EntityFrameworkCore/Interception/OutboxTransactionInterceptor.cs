@@ -45,15 +45,21 @@ internal sealed class OutboxTransactionInterceptor(IOutboxSignal signal, IOutbox
             return;
         }
 
+        if (state.AwaitingTransaction != eventData.TransactionId)
+        {
+            state.Forget(); // saved in a transaction that ended unseen (disposed without Rollback)
+            return;
+        }
+
         foreach ((OutboxOwnership ownership, List<OutboxMessage> messages) in state.AwaitingCommit)
         {
             directSend.Committed(ownership, messages);
         }
 
-        state.AwaitingCommit.Clear();
-        if (state.InitAwaitingCommit)
+        bool notify = state.InitAwaitingCommit;
+        state.Forget();
+        if (notify)
         {
-            state.InitAwaitingCommit = false;
             signal.Notify();
         }
     }
@@ -62,8 +68,7 @@ internal sealed class OutboxTransactionInterceptor(IOutboxSignal signal, IOutbox
     {
         if (eventData.Context is { } context && OutboxStagingTracker.Find(context) is { } state)
         {
-            state.AwaitingCommit.Clear();
-            state.InitAwaitingCommit = false;
+            state.Forget();
         }
     }
 }

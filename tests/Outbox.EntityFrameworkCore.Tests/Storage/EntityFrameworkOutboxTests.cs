@@ -1,3 +1,4 @@
+using System.Transactions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Outbox.TestSupport.Data;
@@ -11,6 +12,8 @@ namespace Outbox.EntityFrameworkCore.Tests.Storage;
 public abstract class EntityFrameworkOutboxTests(DatabaseKind kind, IDatabaseServer? server) : IAsyncLifetime
 {
     private StoreTestHost host = null!;
+
+    private protected StoreTestHost Host => host;
 
     public async Task InitializeAsync() => host = await StoreTestHost.CreateAsync(kind, server);
 
@@ -81,6 +84,75 @@ public abstract class EntityFrameworkOutboxTests(DatabaseKind kind, IDatabaseSer
         host.Signal.Count.Should().Be(0);
     }
 
+    [SkippableFact]
+    public async Task Add_TransactionDisposedWithoutCommit_ItsMessagesAreForgottenByTheContextsNextTransaction()
+    {
+        await using AsyncServiceScope scope = host.Services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+        await using (await context.Database.BeginTransactionAsync())
+        {
+            outbox.Add("orders", "a", new OrderPlaced(Guid.NewGuid(), "a", 1));
+            await context.SaveChangesAsync();
+        } // disposed: rolled back by the database, no Rollback call
+
+        context.ChangeTracker.Clear();
+        await using (var next = await context.Database.BeginTransactionAsync())
+        {
+            context.Orders.Add(new Order { Id = Guid.NewGuid(), Customer = "b" });
+            await context.SaveChangesAsync();
+            await next.CommitAsync();
+        }
+
+        (await host.ReadAllAsync()).Should().BeEmpty();
+        host.Signal.Count.Should().Be(0, "the committed transaction saved no outbox message");
+    }
+
+    [SkippableFact]
+    public async Task Add_InATransactionScope_WakesTheRelayOnlyAfterTheScopeCommits()
+    {
+        SkipWhereEfCoreRefusesAmbientTransactions();
+        OutboxStagedMessage staged;
+        using (var ambient = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+        {
+            await using AsyncServiceScope scope = host.Services.CreateAsyncScope();
+            var context = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+            context.Orders.Add(new Order { Id = Guid.NewGuid(), Customer = "a" });
+            staged = scope.ServiceProvider.GetRequiredService<IOutbox>().Add("orders", "a", new OrderPlaced(Guid.NewGuid(), "a", 1));
+            await context.SaveChangesAsync();
+            host.Signal.Count.Should().Be(0, "the scope has not committed: the relay would find nothing");
+            ambient.Complete();
+        }
+
+        host.Signal.Count.Should().Be(1, "the scope committed");
+        OutboxMessage row = (await host.ReadAllAsync()).Single();
+        row.Id.Should().Be(staged.Id);
+        row.Status.Should().Be(OutboxStatus.Init, "a commit the interceptors do not see is never a direct send");
+    }
+
+    [SkippableFact]
+    public async Task Add_InATransactionScopeNotCompleted_LeavesNoRowAndDoesNotWakeTheRelay()
+    {
+        SkipWhereEfCoreRefusesAmbientTransactions();
+        using (new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+        {
+            await using AsyncServiceScope scope = host.Services.CreateAsyncScope();
+            var context = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+            context.Orders.Add(new Order { Id = Guid.NewGuid(), Customer = "a" });
+            scope.ServiceProvider.GetRequiredService<IOutbox>().Add("orders", "a", new OrderPlaced(Guid.NewGuid(), "a", 1));
+            await context.SaveChangesAsync();
+        }
+
+        (await host.ReadAllAsync()).Should().BeEmpty();
+        await using TestDbContext check = host.Database.CreateContext();
+        (await check.Orders.CountAsync()).Should().Be(0);
+        host.Signal.Count.Should().Be(0);
+    }
+
+    /// <summary>EF Core's SQLite provider refuses every save inside a TransactionScope (<c>SqliteOutboxTests</c> tests that it does).</summary>
+    private void SkipWhereEfCoreRefusesAmbientTransactions() =>
+        Skip.If(kind == DatabaseKind.Sqlite, "EF Core's SQLite provider does not support ambient transactions: SaveChanges throws AmbientTransactionWarning as an error");
+
     [SkippableTheory]
     [InlineData("topic")]
     [InlineData("payload-null")]
@@ -116,7 +188,27 @@ public abstract class EntityFrameworkOutboxTests(DatabaseKind kind, IDatabaseSer
 [Collection(PostgreSqlCollection.Name)]
 public sealed class PostgreSqlOutboxTests(PostgreSqlServer postgres) : EntityFrameworkOutboxTests(DatabaseKind.PostgreSql, postgres);
 
-public sealed class SqliteOutboxTests() : EntityFrameworkOutboxTests(DatabaseKind.Sqlite, null);
+public sealed class SqliteOutboxTests() : EntityFrameworkOutboxTests(DatabaseKind.Sqlite, null)
+{
+    [Fact]
+    public async Task Add_InATransactionScope_EfCoreRefusesTheSaveAndNothingIsStoredOrSignalled()
+    {
+        using (new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+        {
+            await using AsyncServiceScope scope = Host.Services.CreateAsyncScope();
+            var context = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+            context.Orders.Add(new Order { Id = Guid.NewGuid(), Customer = "a" });
+            scope.ServiceProvider.GetRequiredService<IOutbox>().Add("orders", "a", new OrderPlaced(Guid.NewGuid(), "a", 1));
+
+            Func<Task> save = () => context.SaveChangesAsync();
+
+            (await save.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*AmbientTransactionWarning*");
+        }
+
+        (await Host.ReadAllAsync()).Should().BeEmpty();
+        Host.Signal.Count.Should().Be(0);
+    }
+}
 
 [Collection(SqlServerCollection.Name)]
 public sealed class SqlServerOutboxTests(SqlServerServer server) : EntityFrameworkOutboxTests(DatabaseKind.SqlServer, server);
