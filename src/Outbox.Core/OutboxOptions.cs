@@ -122,7 +122,18 @@ public sealed class OutboxOptions
     [OptionRange(typeof(TimeSpan), "00:00:00", OutboxDurations.Max, MinimumIsExclusive = true, ErrorMessage = "{0} is {3}. Set a positive time (the default is 14 days): dead messages are kept for an operator to look at and requeue.")]
     public TimeSpan DeadRetention { get; set; } = TimeSpan.FromDays(14);
 
-    /// <summary>Gets or sets how often the clean-up looks for expired completed and dead messages.</summary>
+    /// <summary>
+    /// Gets or sets how long the inbox (<see cref="Inbox.IOutboxInbox"/>) remembers a handled
+    /// message. It must outlast every redelivery: the relay retries a message for up to
+    /// <see cref="MaxAttempts"/> attempts at most <see cref="MaxRetryDelay"/> apart (20 × 5 min,
+    /// under 2 hours with the defaults, plus a lease), and a consumer group that was stopped, or
+    /// whose offsets were reset, reads again what the topic still holds.
+    /// </summary>
+    /// <value>The default value is 7 days, Kafka's default topic retention.</value>
+    [OptionRange(typeof(TimeSpan), "00:00:00", OutboxDurations.Max, MinimumIsExclusive = true, ErrorMessage = "{0} is {3}. Set a positive time longer than the producers' retry horizon and your topics' retention (the default is 7 days).")]
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Gets or sets how often the clean-up looks for expired completed and dead messages and inbox records.</summary>
     /// <value>The default value is 1 minute.</value>
     [OptionRange(typeof(TimeSpan), "00:00:00", OutboxDurations.Max, MinimumIsExclusive = true, ErrorMessage = "{0} is {3}. Set a positive interval (the default is 1 minute).")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);

@@ -39,6 +39,13 @@ using Outbox.Transport;
 //       outbox message; prints "FIRST-USE-OK <W>" and exits 0, or "FIRST-USE-FAILED <exception>"
 //       for each failed save and exits 1. Each run is a fresh process: EF Core's model is built and
 //       cached once per process, so only a new process sees the first use again.
+//   consume                   --db CS --kafka BS --topic T --group G
+//       relay disabled; an inbox consumer (AddKafkaInboxConsumer) in group G whose handler saves an
+//       order named by each record's message id; prints "OUTCOME <handled|duplicate|unidentified>"
+//       per record, as the inbox counted it.
+//   consume-die-after-commit  --db CS --kafka BS --topic T --group G --commits K
+//       as "consume", but after the K-th handler transaction committed, before its offset is
+//       committed, prints "DIE-POINT <K>" and blocks for the test's SIGKILL.
 // Every mode also takes --clock-offset-ms O (this process's clock runs O ms ahead, or behind when
 // negative) and --defaults true (the library's default lease and send timeout instead of the
 // suite's short ones).
@@ -63,9 +70,11 @@ if (options.TryGetValue("clock-offset-ms", out string? offset))
 }
 
 bool defaults = options.GetValueOrDefault("defaults") == "true";
+bool consume = mode.StartsWith("consume", StringComparison.Ordinal);
 bool relay = mode switch
 {
     "write-then-die" or "write" => false,
+    _ when consume => false,
     "first-use" => options.ContainsKey("kafka"),
     _ => true,
 };
@@ -82,11 +91,13 @@ IOutboxBuilder outbox = builder.Services
         }
     })
     .UseEntityFrameworkCore<TestDbContext>();
-if (relay)
+if (relay || consume)
 {
     outbox.UseKafka(k =>
     {
         k.BootstrapServers = options["kafka"];
+        k.Consumer.SessionTimeoutMs = 6000; // a killed consumer's partitions go to the next one within 6 s
+        k.Consumer.HeartbeatIntervalMs = 500;
         if (!defaults)
         {
             k.SendTimeout = TimeSpan.FromSeconds(1); // sends take at most 3 s: leases from 5 s pass the start-up check
@@ -102,11 +113,42 @@ switch (mode)
     case "relay-die-mid-batch":
         ServiceDecorator.Decorate<IOutboxTransport>(builder.Services, HangingTransport.MidBatch);
         break;
+    case "consume":
+        outbox.AddKafkaInboxConsumer<RecordingInboxHandler>(options["group"], options["topic"]);
+        break;
+    case "consume-die-after-commit":
+        outbox.AddKafkaInboxConsumer<RecordingInboxHandler>(options["group"], options["topic"]);
+        var dieAfter = new DieAfterCommitInterceptor(int.Parse(options["commits"], System.Globalization.CultureInfo.InvariantCulture));
+        builder.Services.ConfigureDbContext<TestDbContext>(o => o.AddInterceptors(dieAfter));
+        break;
     case "relay" or "write-then-die" or "write" or "first-use":
         break;
     default:
         await Console.Error.WriteLineAsync($"unknown mode {mode}");
         return 2;
+}
+
+using var outcomes = new System.Diagnostics.Metrics.MeterListener();
+if (consume)
+{
+    outcomes.InstrumentPublished = (instrument, listener) =>
+    {
+        if (instrument.Name == "outbox.inbox.records")
+        {
+            listener.EnableMeasurementEvents(instrument);
+        }
+    };
+    outcomes.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+    {
+        foreach (KeyValuePair<string, object?> tag in tags)
+        {
+            if (tag.Key == "outbox.inbox.outcome")
+            {
+                Console.WriteLine($"OUTCOME {tag.Value}");
+            }
+        }
+    });
+    outcomes.Start();
 }
 
 using IHost host = builder.Build();

@@ -5,9 +5,11 @@ using Outbox;
 using Outbox.EntityFrameworkCore;
 using Outbox.EntityFrameworkCore.AdoNet;
 using Outbox.EntityFrameworkCore.DependencyInjection;
+using Outbox.EntityFrameworkCore.Inbox;
 using Outbox.EntityFrameworkCore.Interception;
 using Outbox.EntityFrameworkCore.Sql;
 using Outbox.EntityFrameworkCore.Storage;
+using Outbox.Inbox;
 using Outbox.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -19,7 +21,8 @@ public static class OutboxEntityFrameworkCoreBuilderExtensions
     /// Stores outbox messages in <typeparamref name="TContext"/>'s database: registers
     /// <see cref="IOutbox"/> (stages messages in the context, saved by its <c>SaveChanges</c>),
     /// <see cref="IDbTransactionOutbox"/> (stages them into an ADO.NET transaction on the same database),
-    /// the <see cref="IOutboxStore"/> the relay uses, and the interceptors that wake the relay
+    /// the <see cref="IOutboxStore"/> the relay uses, <see cref="IOutboxInbox"/> for consumers
+    /// (with <c>modelBuilder.AddOutboxInbox()</c>), and the interceptors that wake the relay
     /// when a transaction with outbox rows commits. Register the context with
     /// <c>AddDbContext</c> and call <c>modelBuilder.AddOutboxMessages()</c> in its
     /// <c>OnModelCreating</c>; the host fails at start if either is missing.
@@ -60,6 +63,8 @@ public static class OutboxEntityFrameworkCoreBuilderExtensions
         services.TryAddScoped<EntityFrameworkOutboxStore<TContext>>();
         services.TryAddScoped<IOutboxStore>(sp => sp.GetRequiredService<EntityFrameworkOutboxStore<TContext>>());
         services.TryAddScoped<IOutboxDirectSendStore>(sp => sp.GetRequiredService<EntityFrameworkOutboxStore<TContext>>());
+        services.TryAddScoped<IOutboxInbox, EntityFrameworkOutboxInbox<TContext>>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InboxCleanupService<TContext>>());
         services.TryAddSingleton<OutboxSaveChangesInterceptor>();
         services.TryAddSingleton<OutboxTransactionInterceptor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxModelCheck<TContext>>());

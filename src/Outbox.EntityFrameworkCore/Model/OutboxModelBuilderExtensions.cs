@@ -1,10 +1,11 @@
 using Outbox;
 using Outbox.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Inbox;
 using Outbox.EntityFrameworkCore.Model;
 
 namespace Microsoft.EntityFrameworkCore;
 
-/// <summary>Adds the outbox table to an application's EF Core model.</summary>
+/// <summary>Adds the outbox table, and the consumers' inbox table, to an application's EF Core model.</summary>
 public static class OutboxModelBuilderExtensions
 {
     /// <summary>
@@ -29,6 +30,30 @@ public static class OutboxModelBuilderExtensions
         }
 
         modelBuilder.ApplyConfiguration(new OutboxMessageEntityConfiguration(options, OutboxDatabase.Of(modelBuilder.Model)));
+        return modelBuilder;
+    }
+
+    /// <summary>
+    /// Maps the inbox table that <see cref="Outbox.Inbox.IOutboxInbox"/> records handled messages
+    /// in: one row per consumer and <c>outbox-message-id</c> (columns <c>consumer</c>,
+    /// <c>message_id</c>, <c>received_at</c>), kept for <see cref="OutboxOptions.InboxRetention"/>.
+    /// Call it from <c>OnModelCreating</c> of the DbContext the consumer's handlers write to (the one
+    /// passed to <c>UseEntityFrameworkCore</c>); it works with migrations and <c>EnsureCreated</c>.
+    /// </summary>
+    /// <param name="modelBuilder">The model builder.</param>
+    /// <param name="tableName">The table's name.</param>
+    /// <param name="schema">The table's schema, or <see langword="null"/> for the default.</param>
+    /// <returns>The same model builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="tableName"/> is empty.</exception>
+    public static ModelBuilder AddOutboxInbox(this ModelBuilder modelBuilder, string tableName = "inbox_messages", string? schema = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        if (string.IsNullOrWhiteSpace(tableName))
+        {
+            throw new ArgumentException("The inbox table name is empty. Leave the default (inbox_messages) or give a table name.", nameof(tableName));
+        }
+
+        modelBuilder.ApplyConfiguration(new InboxRecordEntityConfiguration(tableName, schema));
         return modelBuilder;
     }
 }

@@ -122,9 +122,10 @@ internal sealed partial class KafkaConfirmationConsumer(
     /// The consumer's configuration: <see cref="OutboxKafkaOptions.Consumer"/> as given, and for
     /// what it leaves unset the producer's connection and security settings (bootstrap servers,
     /// <c>security.protocol</c>, <c>sasl.*</c>, <c>ssl.*</c>, <c>client.dns.lookup</c>), so it reaches
-    /// the same cluster as the same principal.
+    /// the same cluster as the same principal. The inbox consumers use it too, with their own
+    /// <paramref name="groupId"/>.
     /// </summary>
-    internal static ConsumerConfig ConsumerConfigOf(OutboxKafkaOptions settings)
+    internal static ConsumerConfig ConsumerConfigOf(OutboxKafkaOptions settings, string? groupId = null)
     {
         var config = new ConsumerConfig(settings.Consumer.ToDictionary(p => p.Key, p => p.Value));
         foreach ((string key, string value) in KafkaProducerSettings.Canonical(settings.Producer))
@@ -136,7 +137,7 @@ internal sealed partial class KafkaConfirmationConsumer(
         }
 
         config.BootstrapServers ??= settings.BootstrapServers;
-        config.GroupId ??= settings.ConfirmationGroupId;
+        config.GroupId = groupId ?? config.GroupId ?? settings.ConfirmationGroupId;
         config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
         config.EnableAutoCommit = false;
         return config;

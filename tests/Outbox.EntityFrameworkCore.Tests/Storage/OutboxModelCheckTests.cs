@@ -86,6 +86,20 @@ public sealed class OutboxModelCheckTests
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task Inbox_DbContextWithoutInboxModel_ThrowsSayingToCallAddOutboxInbox()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddDbContext<FirstUseDbContext>(o => o.UseSqlite("Data Source=:memory:"));
+        services.AddOutbox(o => o.EnableRelay = false).UseEntityFrameworkCore<FirstUseDbContext>();
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        await using AsyncServiceScope scope = provider.CreateAsyncScope();
+
+        Func<Task> record = () => scope.ServiceProvider.GetRequiredService<Outbox.Inbox.IOutboxInbox>().TryRecordAsync("billing", Guid.NewGuid()).AsTask();
+
+        (await record.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*FirstUseDbContext's model has no inbox table*modelBuilder.AddOutboxInbox()*");
+    }
+
     /// <summary>A context type of this test alone: EF Core keeps one model per context type and process, so no other test built this one's relational model.</summary>
     private sealed class FirstUseDbContext(DbContextOptions<FirstUseDbContext> options) : DbContext(options)
     {

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Outbox.TestSupport.Data;
 
-/// <summary>A small application DbContext: one business table plus the outbox.</summary>
+/// <summary>A small application DbContext: one business table plus the outbox and the inbox.</summary>
 public class TestDbContext(DbContextOptions<TestDbContext> options) : DbContext(options)
 {
     public DbSet<Order> Orders => Set<Order>();
@@ -17,6 +17,7 @@ public class TestDbContext(DbContextOptions<TestDbContext> options) : DbContext(
             order.Property(o => o.Customer).HasMaxLength(100);
         });
         modelBuilder.AddOutboxMessages();
+        modelBuilder.AddOutboxInbox();
     }
 }
 
