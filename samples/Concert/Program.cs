@@ -22,9 +22,12 @@ builder.Services.AddConcertObservability(builder.Configuration);
 // The outbox: IOutbox stages events in ConcertDbContext, so they commit with the business rows;
 // the relay then sends them to Kafka (INIT → PUBLISH → COMPLETE, retried until the broker has them).
 // Outbox:RelayName, PollingInterval, BatchSize, MaxAttempts, ... and Outbox:Kafka come from configuration.
+// The consumers are the outbox's inbox consumers: each group handles each event once, in a transaction with its
+// inbox_messages record, and commits the offset after it.
 builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"))
     .UseEntityFrameworkCore<ConcertDbContext>()
-    .UseKafka(builder.Configuration.GetSection("Outbox:Kafka"));
+    .UseKafka(builder.Configuration.GetSection("Outbox:Kafka"))
+    .AddConcertConsumers();
 
 // One broker list for the outbox producer and the consumers: Kafka:BootstrapServers or, when that is not set, an
 // embedded mock cluster with the app's topics (Outbox.Kafka.Testing, a test package), so the demo runs with nothing

@@ -1,11 +1,10 @@
 using Concert.Domain;
-using Concert.Infrastructure.Kafka;
 using Microsoft.EntityFrameworkCore;
 using Outbox;
 
 namespace Concert.Infrastructure.Persistence;
 
-/// <summary>The app's database: the concert tables, the consumers' de-duplication log and the outbox table.</summary>
+/// <summary>The app's database: the concert tables, the outbox table and the consumers' inbox.</summary>
 internal sealed class ConcertDbContext(DbContextOptions<ConcertDbContext> options) : DbContext(options)
 {
     public DbSet<User> Users => Set<User>();
@@ -18,13 +17,14 @@ internal sealed class ConcertDbContext(DbContextOptions<ConcertDbContext> option
 
     public DbSet<Payment> Payments => Set<Payment>();
 
-    public DbSet<ConsumedMessage> ConsumedMessages => Set<ConsumedMessage>();
-
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ConcertDbContext).Assembly);
 
         // The outbox table lives in this database, so IOutbox rows commit with the business rows.
         modelBuilder.AddOutboxMessages();
+
+        // The inbox: each consumer group's handled message ids, committed with what the handler changed.
+        modelBuilder.AddOutboxInbox();
     }
 }

@@ -5,17 +5,13 @@ using Concert.Infrastructure.Kafka;
 namespace Concert.Infrastructure.Notifications;
 
 /// <summary>The notification consumer group: tells the team's channel about every reservation and payment.</summary>
-internal sealed class NotificationConsumer(
-    KafkaConnection kafka,
-    IServiceScopeFactory scopeFactory,
-    TimeProvider clock,
-    ILogger<NotificationConsumer> logger) : ConcertEventConsumer(kafka, scopeFactory, clock, logger)
+internal sealed class NotificationHandler(INotificationSender sender, ILogger<NotificationHandler> logger) : ConcertEventHandler(logger)
 {
     public const string Group = "concert-notifications";
 
-    public override string GroupId => Group;
+    protected override string GroupId => Group;
 
-    protected override Task HandleAsync(ReceivedEvent received, IServiceProvider services, CancellationToken cancellationToken)
+    protected override Task HandleAsync(ReceivedEvent received, CancellationToken cancellationToken)
     {
         string? text = received.Event switch
         {
@@ -24,8 +20,6 @@ internal sealed class NotificationConsumer(
             _ => null,
         };
 
-        return text is null
-            ? Task.CompletedTask
-            : services.GetRequiredService<INotificationSender>().SendAsync(new Notification(text, received.MessageId), cancellationToken);
+        return text is null ? Task.CompletedTask : sender.SendAsync(new Notification(text, received.MessageId), cancellationToken);
     }
 }
