@@ -55,14 +55,14 @@ internal sealed class Workload(BenchSettings settings)
     public async Task BareWriteAsync(NpgsqlDataSource source, long i, string topic, BareWrite shape)
     {
         await using NpgsqlConnection connection = await source.OpenConnectionAsync();
-        await using NpgsqlTransaction? transaction = shape == BareWrite.OutboxRowInTransaction ? await connection.BeginTransactionAsync() : null;
+        await using NpgsqlTransaction? transaction = shape is BareWrite.OrderOnly or BareWrite.OutboxRowInBatch ? null : await connection.BeginTransactionAsync();
         await using var batch = new NpgsqlBatch(connection, transaction);
         var order = new NpgsqlBatchCommand("INSERT INTO orders (\"Id\", \"Amount\", \"Customer\") VALUES ($1, $2, $3)");
         order.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() });
         order.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = 10m });
         order.Parameters.Add(new NpgsqlParameter<string> { TypedValue = KeyOf(i) });
         batch.BatchCommands.Add(order);
-        if (shape != BareWrite.OrderOnly)
+        if (shape is BareWrite.OutboxRowInBatch or BareWrite.OutboxRowInTransaction)
         {
             DateTimeOffset now = DateTimeOffset.UtcNow;
             var outbox = new NpgsqlBatchCommand("INSERT INTO outbox_messages (id, topic, key, type, payload, status, attempts, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $6)");
@@ -73,6 +73,13 @@ internal sealed class Workload(BenchSettings settings)
             outbox.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = payload });
             outbox.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
             batch.BatchCommands.Add(outbox);
+        }
+        else if (shape == BareWrite.LogicalMessageInTransaction)
+        {
+            // The event as a transactional logical decoding message: in the WAL, no table row.
+            var message = new NpgsqlBatchCommand("SELECT pg_logical_emit_message(true, 'outbox', $1)");
+            message.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = payload });
+            batch.BatchCommands.Add(message);
         }
 
         await batch.ExecuteNonQueryAsync();
@@ -177,4 +184,10 @@ internal enum BareWrite
 
     /// <summary>Both rows between BEGIN and COMMIT, the shape EF Core gives a SaveChanges of two rows: two round trips.</summary>
     OutboxRowInTransaction,
+
+    /// <summary>The <c>orders</c> row alone between BEGIN and COMMIT: the fair baseline for a business transaction that also writes its event.</summary>
+    OrderInTransaction,
+
+    /// <summary>The <c>orders</c> row and the event as <c>pg_logical_emit_message(true, …)</c> between BEGIN and COMMIT (needs <c>wal_level=logical</c>).</summary>
+    LogicalMessageInTransaction,
 }

@@ -39,7 +39,7 @@ public sealed class DedicatedPostgreSql : IAsyncDisposable
         bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
         run() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
         run "$bin/pg_ctl" -D "{{directory}}/data" -l "{{directory}}/server.log" -w -t 60 start \
-          -o "-p {{Port}} -k {{directory}} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on" >/dev/null
+          -o "-p {{Port}} -k {{directory}} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on -c wal_level=logical -c max_replication_slots=16 -c max_wal_senders=16" >/dev/null
         """);
 
     public async ValueTask DisposeAsync()
