@@ -1,13 +1,9 @@
-using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Outbox.Transport;
 using Polly;
-using Polly.Retry;
-using Polly.Telemetry;
 
 namespace Outbox.Kafka.Confirmation;
 
@@ -60,7 +56,7 @@ internal sealed partial class KafkaConfirmationConsumer(
                 ConsumeResult<Ignore, Ignore>? result = consumer.Consume(PollTimeout);
                 while (result is not null)
                 {
-                    if (MessageIdOf(result) is { } id)
+                    if (KafkaMessageIdHeader.Read(result.Message?.Headers) is { } id)
                     {
                         pending.Add(id);
                     }
@@ -91,32 +87,11 @@ internal sealed partial class KafkaConfirmationConsumer(
 
     /// <summary>While the database is down: keep the batch (offsets stay uncommitted) and try again, 200 ms doubling to 10 s.</summary>
     private ResiliencePipeline RetryPipeline(List<Guid> pending) =>
-        new ResiliencePipelineBuilder { Name = "outbox-kafka-confirmation", TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = FirstRetryDelay,
-                MaxDelay = MaxRetryDelay,
-                UseJitter = false,
-                OnRetry = args =>
-                {
-                    Log.ConfirmFailed(logger, pending.Count, args.RetryDelay, args.Outcome.Exception!);
-                    return default;
-                },
-            })
-            .ConfigureTelemetry(PollyMetricsOnly) // Polly's metrics; the retry is logged once, above
-            .Build();
-
-    private static readonly TelemetryOptions PollyMetricsOnly = new() { LoggerFactory = NullLoggerFactory.Instance };
-
-    private static Guid? MessageIdOf(ConsumeResult<Ignore, Ignore> result) =>
-        result.Message?.Headers is { } headers
-        && headers.TryGetLastBytes(OutboxHeaderNames.MessageId, out byte[] bytes)
-        && Guid.TryParse(Encoding.UTF8.GetString(bytes), out Guid id)
-            ? id
-            : null;
+        KafkaConsumerRetry.UntilStopped("outbox-kafka-confirmation", timeProvider, FirstRetryDelay, MaxRetryDelay, jitter: false, args =>
+        {
+            Log.ConfirmFailed(logger, pending.Count, args.RetryDelay, args.Outcome.Exception!);
+            return default;
+        });
 
     /// <summary>
     /// The consumer's configuration: <see cref="OutboxKafkaOptions.Consumer"/> as given, and for

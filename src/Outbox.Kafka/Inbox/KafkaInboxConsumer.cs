@@ -1,15 +1,11 @@
-using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Outbox.Inbox;
 using Outbox.Kafka.Confirmation;
 using Polly;
-using Polly.Retry;
-using Polly.Telemetry;
 
 namespace Outbox.Kafka.Inbox;
 
@@ -35,7 +31,6 @@ internal sealed partial class KafkaInboxConsumer<THandler>(
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
-    private static readonly TelemetryOptions PollyMetricsOnly = new() { LoggerFactory = NullLoggerFactory.Instance };
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -102,7 +97,7 @@ internal sealed partial class KafkaInboxConsumer<THandler>(
     /// <returns>The outcome, as <see cref="KafkaInboxMetrics"/> counts it.</returns>
     private async ValueTask<string> HandleAsync(ConsumeResult<string?, byte[]> record, CancellationToken cancellationToken)
     {
-        Guid? id = MessageIdOf(record);
+        Guid? id = KafkaMessageIdHeader.Read(record.Message.Headers);
         if (id is null)
         {
             Log.Unidentified(logger, settings.GroupId, record.Topic, record.Partition.Value, record.Offset.Value, OutboxHeaderNames.MessageId);
@@ -149,31 +144,11 @@ internal sealed partial class KafkaInboxConsumer<THandler>(
         }
     }
 
-    /// <summary>A failing handler or database: try the record again, 1 s doubling to 30 s, until it succeeds or the host stops.</summary>
+    /// <summary>A failing handler or database: try the record again, 1 s doubling to 30 s (with jitter), until it succeeds or the host stops.</summary>
     private ResiliencePipeline RetryPipeline() =>
-        new ResiliencePipelineBuilder { Name = "outbox-kafka-inbox", TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = FirstRetryDelay,
-                MaxDelay = MaxRetryDelay,
-                UseJitter = true,
-                OnRetry = args =>
-                {
-                    Log.HandlerFailed(logger, settings.GroupId, typeof(THandler).Name, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception!);
-                    return default;
-                },
-            })
-            .ConfigureTelemetry(PollyMetricsOnly)
-            .Build();
-
-    private static Guid? MessageIdOf(ConsumeResult<string?, byte[]> record) =>
-        record.Message.Headers is { } headers
-        && headers.TryGetLastBytes(OutboxHeaderNames.MessageId, out byte[] bytes)
-        && Guid.TryParse(Encoding.UTF8.GetString(bytes), out Guid id)
-        && id != Guid.Empty
-            ? id
-            : null;
+        KafkaConsumerRetry.UntilStopped("outbox-kafka-inbox", timeProvider, FirstRetryDelay, MaxRetryDelay, jitter: true, args =>
+        {
+            Log.HandlerFailed(logger, settings.GroupId, typeof(THandler).Name, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception!);
+            return default;
+        });
 }
