@@ -20,7 +20,7 @@ public sealed class PostgreSqlServer : IDatabaseServer, IAsyncLifetime
     // One container per test process, however many fixtures ask: Testcontainers' reaper removes it when the process ends.
     private static readonly Lazy<Task<PostgreSqlContainer>> Container = new(async () =>
     {
-        PostgreSqlContainer container = new PostgreSqlBuilder(TestImages.PostgreSql).WithCommand("-c", "max_connections=300").Build();
+        PostgreSqlContainer container = new PostgreSqlBuilder(TestImages.PostgreSql).WithCommand("-c", "max_connections=300", "-c", "wal_level=logical", "-c", "max_replication_slots=16", "-c", "max_wal_senders=16").Build();
         await container.StartAsync();
         return container;
     });
