@@ -39,7 +39,7 @@ public sealed class WriteAheadLogCommitOrderTests(PostgreSqlServer postgres) : I
 
         string slot = "outbox_spike_" + Guid.NewGuid().ToString("N")[..8];
         Guid seat = Guid.NewGuid();
-        await Execute(source, "CREATE PUBLICATION {0} FOR TABLE outbox_messages".Replace("{0}", slot, StringComparison.Ordinal));
+        await Execute(source, $"CREATE PUBLICATION {slot} FOR TABLE outbox_messages");
         await Execute(source, $"INSERT INTO orders (\"Id\", \"Amount\", \"Customer\") VALUES ('{seat}', 0, 'seat')");
         await using var replication = new LogicalReplicationConnection(database.ConnectionString);
         await replication.Open();
