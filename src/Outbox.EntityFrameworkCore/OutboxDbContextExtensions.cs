@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Outbox;
+using Outbox.EntityFrameworkCore.Interception;
 using Outbox.EntityFrameworkCore.Sql;
 using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Storage;
@@ -33,6 +34,6 @@ public static class OutboxDbContextExtensions
                 "Create it through the host's AddDbContext or AddDbContextFactory registration, or stage through the context type the outbox uses.");
         }
 
-        return new EntityFrameworkOutbox<DbContext>(context, factory);
+        return new EntityFrameworkOutbox<DbContext>(context, factory, services.GetService<IOutboxLogStaging>());
     }
 }

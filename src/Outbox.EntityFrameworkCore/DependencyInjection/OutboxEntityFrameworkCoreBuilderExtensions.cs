@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Outbox;
@@ -68,9 +69,18 @@ public static class OutboxEntityFrameworkCoreBuilderExtensions
         services.TryAddSingleton<OutboxSaveChangesInterceptor>();
         services.TryAddSingleton<OutboxTransactionInterceptor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxModelCheck<TContext>>());
-        services.ConfigureDbContext<TContext>((sp, options) => options.AddInterceptors(
-            sp.GetRequiredService<OutboxSaveChangesInterceptor>(),
-            sp.GetRequiredService<OutboxTransactionInterceptor>()));
+        services.ConfigureDbContext<TContext>((sp, options) =>
+        {
+            options.AddInterceptors(
+                sp.GetRequiredService<OutboxSaveChangesInterceptor>(),
+                sp.GetRequiredService<OutboxTransactionInterceptor>());
+
+            // A store that writes events to the log (Outbox.PostgreSql) intercepts the saves that carry them.
+            if (sp.GetService<IOutboxLogStaging>() is IInterceptor log)
+            {
+                options.AddInterceptors(log);
+            }
+        });
         return builder;
     }
 }

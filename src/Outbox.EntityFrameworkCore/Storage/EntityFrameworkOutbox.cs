@@ -6,8 +6,8 @@ using Outbox.Storage;
 
 namespace Outbox.EntityFrameworkCore.Storage;
 
-/// <summary><see cref="IOutbox"/> on a DbContext: staged messages are added to the context and saved by its next <c>SaveChanges</c>.</summary>
-internal sealed class EntityFrameworkOutbox<TContext>(TContext context, OutboxMessageFactory factory) : IOutbox
+/// <summary><see cref="IOutbox"/> on a DbContext: staged messages are added to the context and saved by its next <c>SaveChanges</c> (or, with a log store, handed to <see cref="IOutboxLogStaging"/>).</summary>
+internal sealed class EntityFrameworkOutbox<TContext>(TContext context, OutboxMessageFactory factory, IOutboxLogStaging? log = null) : IOutbox
     where TContext : DbContext
 {
     public OutboxStagedMessage Add<TPayload>(string topic, string? key, TPayload payload, IReadOnlyDictionary<string, string>? headers = null) =>
@@ -23,8 +23,16 @@ internal sealed class EntityFrameworkOutbox<TContext>(TContext context, OutboxMe
             throw OutboxModelMissingException.For(context.GetType());
         }
 
-        context.Set<OutboxMessage>().Add(message);
-        OutboxStagingTracker.Stage(context, message);
+        if (log is not null)
+        {
+            log.Stage(context, message);
+        }
+        else
+        {
+            context.Set<OutboxMessage>().Add(message);
+            OutboxStagingTracker.Stage(context, message);
+        }
+
         return new OutboxStagedMessage(message.Id, message.Topic, message.Key, message.Type);
     }
 }
