@@ -35,12 +35,13 @@ public sealed class OutboxTestHost : IAsyncDisposable
         KafkaMockCluster kafka,
         Action<OutboxOptions>? configureOutbox = null,
         Action<Outbox.Kafka.OutboxKafkaOptions>? configureKafka = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        Action<IOutboxBuilder>? configureBuilder = null)
     {
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddDbContext<TestDbContext>(o => database.Configure(o));
-        builder.Services
+        IOutboxBuilder outbox = builder.Services
             .AddOutbox(o =>
             {
                 o.RelayName = "test-relay";
@@ -53,6 +54,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
                 k.BootstrapServers = kafka.BootstrapServers;
                 configureKafka?.Invoke(k);
             });
+        configureBuilder?.Invoke(outbox);
         configureServices?.Invoke(builder.Services);
         IHost host = builder.Build();
         await host.StartAsync();
