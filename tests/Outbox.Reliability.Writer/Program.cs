@@ -46,7 +46,9 @@ using Outbox.Transport;
 //   consume-die-after-commit  --db CS --kafka BS --topic T --group G --commits K
 //       as "consume", but after the K-th handler transaction committed, before its offset is
 //       committed, prints "DIE-POINT <K>" and blocks for the test's SIGKILL.
-// Every mode also takes --clock-offset-ms O (this process's clock runs O ms ahead, or behind when
+// Every mode also takes --log-slot S (the log-tailing relay on replication slot S, publication
+// S_pub: events go to the write-ahead log, the relay streams them),
+// --clock-offset-ms O (this process's clock runs O ms ahead, or behind when
 // negative) and --defaults true (the library's default lease and send timeout instead of the
 // suite's short ones).
 if (args.Length == 0)
@@ -91,6 +93,16 @@ IOutboxBuilder outbox = builder.Services
         }
     })
     .UseEntityFrameworkCore<TestDbContext>();
+if (options.TryGetValue("log-slot", out string? slot))
+{
+    outbox.UsePostgreSqlLogTailing(o =>
+    {
+        o.SlotName = slot;
+        o.PublicationName = slot + "_pub";
+        o.TakeoverInterval = TimeSpan.FromMilliseconds(500);
+    });
+}
+
 if (relay || consume)
 {
     outbox.UseKafka(k =>

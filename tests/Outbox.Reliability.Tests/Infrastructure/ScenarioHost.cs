@@ -33,13 +33,14 @@ public sealed class ScenarioHost : IAsyncDisposable
         string bootstrapServers,
         Action<OutboxOptions>? configureOutbox = null,
         Action<OutboxKafkaOptions>? configureKafka = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        Action<IOutboxBuilder>? configureBuilder = null)
     {
         var logs = new CapturedLogs();
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(connectionString));
-        builder.Services
+        IOutboxBuilder outbox = builder.Services
             .AddOutbox(o =>
             {
                 o.RelayName = "reliability";
@@ -51,6 +52,7 @@ public sealed class ScenarioHost : IAsyncDisposable
                 k.BootstrapServers = bootstrapServers;
                 configureKafka?.Invoke(k);
             });
+        configureBuilder?.Invoke(outbox); // another store mode (the log-tailing relay)
         configureServices?.Invoke(builder.Services); // after the outbox: replaces or decorates what it registered
         IHost host = builder.Build();
         await host.StartAsync();

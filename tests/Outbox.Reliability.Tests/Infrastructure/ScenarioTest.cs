@@ -42,8 +42,9 @@ public abstract class ScenarioTest(PostgreSqlServer postgres, ITestOutputHelper 
     protected Task<ScenarioHost> StartHostAsync(
         Action<OutboxOptions>? configureOutbox = null,
         Action<Outbox.Kafka.OutboxKafkaOptions>? configureKafka = null,
-        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null) =>
-        ScenarioHost.StartAsync(Database.ConnectionString, Kafka.BootstrapServers, configureOutbox, configureKafka, configureServices);
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null,
+        Action<IOutboxBuilder>? configureBuilder = null) =>
+        ScenarioHost.StartAsync(Database.ConnectionString, Kafka.BootstrapServers, configureOutbox, configureKafka, configureServices, configureBuilder);
 
     /// <summary>Reads the topic back and compares it with the committed ids (and their database positions).</summary>
     protected async Task<DeliveryCount> CountAsync(IReadOnlyCollection<Guid> written) =>
