@@ -55,6 +55,7 @@ public static class OutboxPostgreSqlBuilderExtensions
         }
 
         services.AddSingleton(new LogTailingTarget(contextType));
+        services.AddSingleton<LogSlotGuard>();
         services.AddSingleton<LogMessageInterceptor>();
         services.AddSingleton<IOutboxLogStaging>(sp => sp.GetRequiredService<LogMessageInterceptor>());
         services.TryAddSingleton<LogTailingState>();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Outbox.Diagnostics;
+using Outbox.PostgreSql.Staging;
 using Outbox.Relay;
 using Outbox.Transport;
 
@@ -25,6 +26,7 @@ internal sealed partial class LogTailingRelayService(
     IOptions<PostgreSqlLogTailingOptions> logOptions,
     IOptions<OutboxOptions> outboxOptions,
     LogTailingState state,
+    LogSlotGuard slotGuard,
     TimeProvider timeProvider,
     ILogger<LogTailingRelayService> logger) : BackgroundService
 {
@@ -48,6 +50,7 @@ internal sealed partial class LogTailingRelayService(
             {
                 await using NpgsqlDataSource source = NpgsqlDataSource.Create(connectionString);
                 await ReplicationSetUp.EnsureAsync(source, logOptions.Value, timeout.Token).ConfigureAwait(false);
+                slotGuard.Seen();
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -88,6 +91,7 @@ internal sealed partial class LogTailingRelayService(
             try
             {
                 await ReplicationSetUp.EnsureAsync(source, options, stoppingToken).ConfigureAwait(false);
+                slotGuard.Seen();
                 using var session = new LogStreamSession(connectionString, options, settings, sender, outcomes, deadWriter, state, timeProvider, logger);
                 await session.RunAsync(stoppingToken).ConfigureAwait(false);
             }
@@ -166,6 +170,7 @@ internal sealed partial class LogTailingRelayService(
                 else
                 {
                     state.Sampled(null, active: false);
+                    slotGuard.Missing(); // dropped: saves check again rather than write events nobody streams
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

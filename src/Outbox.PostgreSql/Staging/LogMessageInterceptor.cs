@@ -14,7 +14,7 @@ namespace Outbox.PostgreSql.Staging;
 /// again; a save with no command of its own writes them in a statement of their own, in the
 /// context's transaction if there is one.
 /// </summary>
-internal sealed class LogMessageInterceptor(IOptions<PostgreSqlLogTailingOptions> options) : SaveChangesInterceptor, IDbCommandInterceptor, IOutboxLogStaging
+internal sealed class LogMessageInterceptor(IOptions<PostgreSqlLogTailingOptions> options, LogSlotGuard slot) : SaveChangesInterceptor, IDbCommandInterceptor, IOutboxLogStaging
 {
     private readonly LogStaging staging = new();
     private readonly string prefix = options.Value.MessagePrefix;
@@ -23,15 +23,28 @@ internal sealed class LogMessageInterceptor(IOptions<PostgreSqlLogTailingOptions
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        Saving(eventData.Context);
+        if (Pending(eventData.Context) is { } context)
+        {
+            slot.Ensure(context);
+            Saving(context);
+        }
+
         return result;
     }
 
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        Saving(eventData.Context);
-        return ValueTask.FromResult(result);
+        if (Pending(eventData.Context) is { } context)
+        {
+            await slot.EnsureAsync(context, cancellationToken).ConfigureAwait(false);
+            Saving(context);
+        }
+
+        return result;
     }
+
+    /// <summary>The context, when it has staged messages for this save.</summary>
+    private DbContext? Pending(DbContext? context) => context is not null && staging.Find(context) is { Staged.Count: > 0 } ? context : null;
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
@@ -87,13 +100,9 @@ internal sealed class LogMessageInterceptor(IOptions<PostgreSqlLogTailingOptions
         return ValueTask.FromResult(result);
     }
 
-    private void Saving(DbContext? context)
+    private void Saving(DbContext context)
     {
-        if (context is null || staging.Find(context) is not { Staged.Count: > 0 } state)
-        {
-            return;
-        }
-
+        LogContextState state = staging.Find(context)!;
         state.SavingMessages = [.. state.Staged];
         state.Saving = state.Staged.ConvertAll(LogMessageFrame.Encode);
         state.Staged.Clear();

@@ -234,6 +234,32 @@ public sealed class LogTailingRelayTests(PostgreSqlServer postgres) : IAsyncLife
         (await fixture.ReadSlotAsync()).Should().NotBeNull();
     }
 
+    [SkippableFact]
+    public async Task SavingEvents_BeforeTheSlotExists_ThrowsAndSavesNothing_OnceItExistsTheSaveGoesThrough()
+    {
+        // The relay off: nothing creates the slot.
+        await using OutboxTestHost host = await fixture.StartHostAsync(o => o.EnableRelay = false);
+        Guid order = Guid.NewGuid();
+        Func<Task> save = () => host.InScopeAsync(async (db, outbox) =>
+        {
+            db.Orders.Add(new Order { Id = order, Customer = "early", Amount = 1 });
+            outbox.AddRaw(topic, "k", [1]);
+            return await db.SaveChangesAsync();
+        });
+
+        (await save.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should()
+            .Contain(fixture.Slot).And.Contain("pg_create_logical_replication_slot");
+        (await host.InScopeAsync((db, _) => db.Orders.CountAsync(o => o.Id == order))).Should().Be(0, "the business row is not saved without its event");
+
+        await using (NpgsqlDataSource source = NpgsqlDataSource.Create(fixture.Database.ConnectionString))
+        {
+            await ReplicationSetUp.EnsureAsync(source, new PostgreSqlLogTailingOptions { SlotName = fixture.Slot, PublicationName = fixture.Slot + "_pub" }, CancellationToken.None);
+        }
+
+        await save();
+        (await host.InScopeAsync((db, _) => db.Orders.CountAsync(o => o.Id == order))).Should().Be(1);
+    }
+
     private static async Task<Guid> StageAsync(OutboxTestHost host, string topic, string key, byte[] payload) =>
         await host.InScopeAsync(async (db, outbox) =>
         {
