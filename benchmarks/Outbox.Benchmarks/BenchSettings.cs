@@ -20,8 +20,8 @@ internal sealed class BenchSettings
           --backlog <n>           drain backlog size (default 200000; quick 4000)
           --messages <n>          memory scenario drain size (default 1000000, the target's size; quick 4000)
           --peer-messages <n>     peers scenario: messages per run of each system (default 30000; quick 2000)
-          --peer-systems <list>   peers scenario: a subset of outbox, outbox-direct, outbox-direct-delete, outbox-relay-off, wolverine, no-outbox,
-                                  business-only, write-floor (default: all; the targets need all but the two direct ones)
+          --peer-systems <list>   peers scenario: a subset of outbox, outbox-log-tailing, outbox-direct, outbox-direct-delete, outbox-relay-off, wolverine,
+                                  no-outbox, business-only, write-floor (default: all; the targets need all but the log-tailing and the two direct ones)
           --duration <seconds>    window of each write / end-to-end run (default 5; quick 0.3)
           --latency-seconds <s>   length of each latency run, the peers' too (default 10; quick 0.5)
           --repeat <n>            repeats of the cheap runs (write, e2e, raw producer) and interleaved rounds of peers, median reported (default 3; quick 1)

@@ -120,14 +120,15 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
     /// <summary>
     /// Builds (and starts) an application host the way users wire the outbox, with the probe's
-    /// decorators around the real store and transport.
+    /// decorators around the real store and transport; with <paramref name="logTailing"/>, the
+    /// PostgreSQL log-tailing relay on that slot instead of the outbox row.
     /// </summary>
-    public Task<IHost> StartHostAsync(TestDatabase database, RelayProbe probe, Action<OutboxOptions>? configure = null, bool fastPath = true, bool start = true)
+    public Task<IHost> StartHostAsync(TestDatabase database, RelayProbe probe, Action<OutboxOptions>? configure = null, bool fastPath = true, bool start = true, LogSlot? logTailing = null)
     {
-        return StartHostAsync(o => database.Configure(o), Kafka.BootstrapServers, probe, configure, fastPath, start, Settings.Producer);
+        return StartHostAsync(o => database.Configure(o), Kafka.BootstrapServers, probe, configure, fastPath, start, Settings.Producer, logTailing);
     }
 
-    public static async Task<IHost> StartHostAsync(Action<DbContextOptionsBuilder> database, string bootstrapServers, RelayProbe probe, Action<OutboxOptions>? configure = null, bool fastPath = true, bool start = true, IReadOnlyDictionary<string, string>? producer = null)
+    public static async Task<IHost> StartHostAsync(Action<DbContextOptionsBuilder> database, string bootstrapServers, RelayProbe probe, Action<OutboxOptions>? configure = null, bool fastPath = true, bool start = true, IReadOnlyDictionary<string, string>? producer = null, LogSlot? logTailing = null)
     {
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole().AddFilter((category, level) => level >= LogLevel.Warning && category?.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal) != true);
@@ -139,13 +140,15 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         }
 
         services.AddDbContext<TestDbContext>(database);
-        services
+        IOutboxBuilder outbox = services
             .AddOutbox(o =>
             {
                 o.RelayName = "bench";
                 configure?.Invoke(o);
             })
-            .UseEntityFrameworkCore<TestDbContext>()
+            .UseEntityFrameworkCore<TestDbContext>();
+        logTailing?.Use(outbox);
+        outbox
             .UseKafka(k =>
             {
                 k.BootstrapServers = bootstrapServers;

@@ -23,6 +23,7 @@ internal sealed class RelayProbe
     private long sendTicks;
     private long recordTicks;
     private long passes;
+    private long sends;
     private long emptyClaims;
     private long lastRecordEnded;
 
@@ -42,6 +43,9 @@ internal sealed class RelayProbe
     public long NotDelivered => Interlocked.Read(ref notDelivered);
 
     public long Passes => Interlocked.Read(ref passes);
+
+    /// <summary>Gets the number of transport sends (the log-tailing relay sends without claiming: its batches show here, not in <see cref="Passes"/>).</summary>
+    public long Sends => Interlocked.Read(ref sends);
 
     public long EmptyClaims => Interlocked.Read(ref emptyClaims);
 
@@ -80,6 +84,7 @@ internal sealed class RelayProbe
         Interlocked.Exchange(ref sendTicks, 0);
         Interlocked.Exchange(ref recordTicks, 0);
         Interlocked.Exchange(ref passes, 0);
+        Interlocked.Exchange(ref sends, 0);
         Interlocked.Exchange(ref emptyClaims, 0);
         Interlocked.Exchange(ref target, long.MaxValue);
         reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -117,6 +122,7 @@ internal sealed class RelayProbe
     public void OnSent(long started, long ended, IReadOnlyList<OutboxMessage> messages, IReadOnlyList<OutboxSendResult> results)
     {
         Interlocked.Add(ref sendTicks, ended - started);
+        Interlocked.Increment(ref sends);
         int ok = 0;
         for (int i = 0; i < results.Count; i++)
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
@@ -25,11 +26,16 @@ internal sealed class Workload(BenchSettings settings)
     /// <summary>The key of message <paramref name="i"/>: uniformly random over the key set, the same sequence every run.</summary>
     public string KeyOf(long i) => keys[(int)(Mix((ulong)i) % (ulong)keys.Length)];
 
-    /// <summary>One business transaction: an order, plus (when <paramref name="topic"/> is set) its event through <see cref="IOutbox"/>; one SaveChanges.</summary>
-    public async Task<Guid?> WriteAsync(IServiceProvider services, long i, string? topic, bool secondOrder = false)
+    /// <summary>
+    /// One business transaction: an order, plus (when <paramref name="topic"/> is set) its event
+    /// through <see cref="IOutbox"/>; one SaveChanges, inside BeginTransaction … Commit when
+    /// <paramref name="inTransaction"/> (without an event: issue #19's fair baseline).
+    /// </summary>
+    public async Task<Guid?> WriteAsync(IServiceProvider services, long i, string? topic, bool secondOrder = false, bool inTransaction = false)
     {
         await using AsyncServiceScope scope = services.CreateAsyncScope();
         TestDbContext db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        await using IDbContextTransaction? transaction = inTransaction ? await db.Database.BeginTransactionAsync() : null;
         var order = new Order { Id = Guid.CreateVersion7(), Customer = KeyOf(i), Amount = 10m };
         db.Orders.Add(order);
         if (secondOrder)
@@ -44,6 +50,11 @@ internal sealed class Workload(BenchSettings settings)
         }
 
         await db.SaveChangesAsync();
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync();
+        }
+
         return id;
     }
 

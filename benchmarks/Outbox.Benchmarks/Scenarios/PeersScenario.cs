@@ -28,6 +28,7 @@ internal static class PeersScenario
     public static class Ids
     {
         public const string Outbox = "outbox";
+        public const string LogTailing = "outbox-log-tailing";
         public const string Direct = "outbox-direct";
         public const string DirectDelete = "outbox-direct-delete";
         public const string RelayOff = "outbox-relay-off";
@@ -58,6 +59,7 @@ internal static class PeersScenario
         PeerSystem[] systems =
         [
             new(Ids.Outbox, "outbox (this library), relay on in the writers' host, defaults", run => OutboxSystem.StartAsync(run, relay: true, directSend: false, deleteOnComplete: false)),
+            new(Ids.LogTailing, "outbox, log-tailing relay (issue #19: the event a logical decoding message, no outbox row)", run => OutboxSystem.StartAsync(run, relay: true, directSend: false, deleteOnComplete: false, logTailing: true)),
             new(Ids.Direct, "outbox, DirectSend on (experimental: sent from memory after the commit)", run => OutboxSystem.StartAsync(run, relay: true, directSend: true, deleteOnComplete: false)),
             new(Ids.DirectDelete, "outbox, DirectSend on and CompletedRetention = 0 (a delivered row is deleted, as Wolverine does)", run => OutboxSystem.StartAsync(run, relay: true, directSend: true, deleteOnComplete: true)),
             new(Ids.RelayOff, "outbox, relay off: the same writes, nothing sent (write rate)", run => OutboxSystem.StartAsync(run, relay: false, directSend: false, deleteOnComplete: false)),
@@ -71,7 +73,7 @@ internal static class PeersScenario
             systems = systems.Where(p => only.Contains(p.Id)).ToArray();
         }
 
-        PeerSystem[] latencySystems = systems.Where(p => p.Id is Ids.Outbox or Ids.Direct or Ids.DirectDelete or Ids.Wolverine or Ids.NoOutbox).ToArray();
+        PeerSystem[] latencySystems = systems.Where(p => p.Id is Ids.Outbox or Ids.LogTailing or Ids.Direct or Ids.DirectDelete or Ids.Wolverine or Ids.NoOutbox).ToArray();
 
         var throughput = systems.ToDictionary(p => p.Id, _ => new List<ThroughputRun>());
         for (int round = 0; round < s.Repeat; round++)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Outbox.Benchmarks.Infrastructure;
 using Outbox.TestSupport.Data;
 
 namespace Outbox.Benchmarks.Scenarios.Peers;
@@ -11,17 +12,21 @@ namespace Outbox.Benchmarks.Scenarios.Peers;
 /// with every option at its default (or with DirectSend on, and delivered rows deleted), the event
 /// staged with <see cref="IOutbox.Add{TPayload}"/> and saved by the writer's own
 /// <c>SaveChangesAsync</c>; the relay runs in the same host. With the relay off, the same rows are
-/// written and nothing is sent (the library's write rate).
+/// written and nothing is sent (the library's write rate). With log tailing (issue #19), the same
+/// wiring plus <c>UsePostgreSqlLogTailing</c> on a slot of the run's own: the event is a logical
+/// decoding message in the save's own command (no outbox row), streamed from the slot.
 /// </summary>
 internal sealed class OutboxSystem : IPeerSystem
 {
     private readonly IHost host;
     private readonly string topic;
+    private readonly LogSlot? slot;
 
-    private OutboxSystem(IHost host, string topic, bool relay, string table)
+    private OutboxSystem(IHost host, string topic, bool relay, string table, LogSlot? slot)
     {
         this.host = host;
         this.topic = topic;
+        this.slot = slot;
         Delivers = relay;
         OutboxTables = [table];
     }
@@ -30,11 +35,12 @@ internal sealed class OutboxSystem : IPeerSystem
 
     public IReadOnlyList<string> OutboxTables { get; }
 
-    public static async Task<IPeerSystem> StartAsync(PeerRun run, bool relay, bool directSend, bool deleteOnComplete)
+    public static async Task<IPeerSystem> StartAsync(PeerRun run, bool relay, bool directSend, bool deleteOnComplete, bool logTailing = false)
     {
+        LogSlot? slot = logTailing ? await LogSlot.CreateAsync(run.ConnectionString) : null;
         HostApplicationBuilder builder = PeerHost.CreateBuilder();
         builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(run.ConnectionString));
-        builder.Services
+        IOutboxBuilder outbox = builder.Services
             .AddOutbox(o =>
             {
                 o.EnableRelay = relay;
@@ -44,7 +50,9 @@ internal sealed class OutboxSystem : IPeerSystem
                     o.CompletedRetention = TimeSpan.Zero;
                 }
             })
-            .UseEntityFrameworkCore<TestDbContext>()
+            .UseEntityFrameworkCore<TestDbContext>();
+        slot?.Use(outbox);
+        outbox
             .UseKafka(k =>
             {
                 k.BootstrapServers = run.BootstrapServers;
@@ -57,7 +65,7 @@ internal sealed class OutboxSystem : IPeerSystem
         await host.StartAsync();
         await using AsyncServiceScope scope = host.Services.CreateAsyncScope();
         string table = scope.ServiceProvider.GetRequiredService<TestDbContext>().Model.FindEntityType(typeof(OutboxMessage))!.GetTableName()!; // as the model maps it
-        return new OutboxSystem(host, run.Topic, relay, table);
+        return new OutboxSystem(host, run.Topic, relay, table, slot);
     }
 
     public async Task<long> WriteAsync(PeerOrder order)
@@ -89,5 +97,9 @@ internal sealed class OutboxSystem : IPeerSystem
     {
         await host.StopAsync();
         host.Dispose();
+        if (slot is not null)
+        {
+            await slot.DisposeAsync(); // before the run's database is dropped: PostgreSQL refuses while a slot uses it
+        }
     }
 }
