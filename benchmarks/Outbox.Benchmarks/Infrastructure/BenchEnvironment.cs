@@ -13,6 +13,7 @@ using Outbox.Storage;
 using Outbox.TestSupport.Data;
 using Outbox.TestSupport.PostgreSql;
 using Outbox.Transport;
+using Outbox.TestSupport.Hosting;
 
 namespace Outbox.Benchmarks.Infrastructure;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Outbox.Benchmarks.Infrastructure;
 using Outbox.TestSupport.Data;
 using Outbox.Transport;
+using Outbox.TestSupport.Hosting;
 
 namespace Outbox.Benchmarks.Scenarios;
 
@@ -126,7 +127,7 @@ internal static class LatencyScenario
         TimeSpan duration = s.LatencyDuration;
         var probe = new RelayProbe { TrackPerMessage = true };
         string topic = env.NewTopic("latency");
-        await using LogSlot? slot = mode == Mode.LogTailing ? await LogSlot.CreateAsync(db.ConnectionString) : null; // disposed after the host
+        await using LogSlot? slot = mode == Mode.LogTailing ? await LogSlot.CreateAsync(db.ConnectionString, "bench") : null; // disposed after the host
         using IHost host = await env.StartHostAsync(db, probe, o => o.EnableRelay = mode != Mode.NoOutbox, fastPath: mode != Mode.PollingOnly, logTailing: slot);
         using IProducer<string?, byte[]>? producer = mode == Mode.NoOutbox ? env.NewProducer() : null;
         if (producer is not null)

@@ -3,6 +3,7 @@ using Npgsql;
 using Microsoft.Extensions.Hosting;
 using Outbox.Benchmarks.Infrastructure;
 using Outbox.TestSupport.Data;
+using Outbox.TestSupport.Hosting;
 
 namespace Outbox.Benchmarks.Scenarios;
 
@@ -97,7 +98,7 @@ internal static class WriteScenarios
         Report.Table table = report.Add(
             $"Write overhead with the log-tailing relay (issue #19): EF Core, PostgreSQL, {writers} writers, committed business transactions/s (median of {s.Repeat}, relay off)",
             "transaction", "tx/s", "vs the fair baseline", "target", "holds");
-        await using LogSlot slot = await LogSlot.CreateAsync(db.ConnectionString);
+        await using LogSlot slot = await LogSlot.CreateAsync(db.ConnectionString, "bench");
         using IHost host = await env.StartHostAsync(db, new RelayProbe(), o => o.EnableRelay = false, logTailing: slot);
         string topic = env.NewTopic("write-log");
         await Load.ClosedLoopAsync(writers, TimeSpan.FromSeconds(0.3), i => work.WriteAsync(host.Services, i, topic)); // warm-up
@@ -215,7 +216,7 @@ internal static class WriteScenarios
             outboxRuns.Add(await RelayedAsync(env, work, report, db, writers, null));
 
             // 4. The log-tailing relay (issue #19): the event as a logical decoding message, streamed from a slot of the run's own.
-            await using (LogSlot slot = await LogSlot.CreateAsync(db.ConnectionString))
+            await using (LogSlot slot = await LogSlot.CreateAsync(db.ConnectionString, "bench"))
             {
                 logRuns.Add(await RelayedAsync(env, work, report, db, writers, slot));
             }

@@ -15,18 +15,21 @@ namespace Outbox.EndToEnd.Tests.LogTailing;
 /// </summary>
 internal sealed class LogTailingFixture : IAsyncDisposable
 {
-    private LogTailingFixture(TestDatabase database, KafkaMockCluster kafka, string slot)
+    private readonly LogSlot slot;
+
+    private LogTailingFixture(TestDatabase database, KafkaMockCluster kafka, LogSlot slot)
     {
         Database = database;
         Kafka = kafka;
-        Slot = slot;
+        this.slot = slot;
     }
 
     public TestDatabase Database { get; }
 
     public KafkaMockCluster Kafka { get; }
 
-    public string Slot { get; }
+    /// <summary>Gets the slot's name (the relay creates it at start); its publication is <c>{Slot}_pub</c>.</summary>
+    public string Slot => slot.Name;
 
     /// <summary>Creates the fixture (the first topic led by broker 1, the second by broker 2, and so on); skips the test (with the reason) when the server lacks wal_level=logical.</summary>
     public static async Task<LogTailingFixture> CreateAsync(IDatabaseServer server, params string[] topics)
@@ -50,51 +53,24 @@ internal sealed class LogTailingFixture : IAsyncDisposable
             kafka.SetPartitionLeader(topics[i], 0, brokerId: (i % 2) + 1);
         }
 
-        return new LogTailingFixture(database, kafka, "outbox_test_" + Guid.NewGuid().ToString("N")[..12]);
+        return new LogTailingFixture(database, kafka, LogSlot.Reserve(database.ConnectionString, "outbox_test"));
     }
 
     /// <summary>Starts a host whose outbox uses the log-tailing relay on this fixture's slot.</summary>
     public Task<OutboxTestHost> StartHostAsync(Action<OutboxOptions>? configureOutbox = null, Action<Outbox.Kafka.OutboxKafkaOptions>? configureKafka = null, Action<PostgreSqlLogTailingOptions>? configureLog = null) =>
-        OutboxTestHost.StartAsync(Database, Kafka, configureOutbox, configureKafka, configureServices: s => s.AddHealthChecks().AddOutboxLogTailingHealthCheck(), configureBuilder: b => b.UsePostgreSqlLogTailing(o =>
+        OutboxTestHost.StartAsync(Database, Kafka, configureOutbox, configureKafka, configureServices: s => s.AddHealthChecks().AddOutboxLogTailingHealthCheck(), configureBuilder: b => slot.Use(b, o =>
         {
-            o.SlotName = Slot;
-            o.PublicationName = Slot + "_pub";
-            o.TakeoverInterval = TimeSpan.FromMilliseconds(300);
             o.LagSampleInterval = TimeSpan.FromMilliseconds(200);
             configureLog?.Invoke(o);
         }));
 
-    /// <summary>Reads the slot's confirmed position and lag, or nulls when it does not exist.</summary>
-    public async Task<(bool Active, long? LagBytes)?> ReadSlotAsync()
-    {
-        await using NpgsqlDataSource source = NpgsqlDataSource.Create(Database.ConnectionString);
-        await using NpgsqlCommand command = source.CreateCommand("SELECT active, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $1");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Slot });
-        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? (reader.GetBoolean(0), reader.IsDBNull(1) ? null : reader.GetInt64(1)) : null;
-    }
+    /// <summary>Reads whether the slot is streamed and its lag, or <see langword="null"/> when it does not exist.</summary>
+    public Task<(bool Active, long? LagBytes)?> ReadSlotAsync() => slot.ReadAsync();
 
     public async ValueTask DisposeAsync()
     {
         Kafka.Dispose();
-        await using (NpgsqlDataSource source = NpgsqlDataSource.Create(Database.ConnectionString))
-        {
-            for (int attempt = 0; attempt < 50; attempt++)
-            {
-                try
-                {
-                    await using NpgsqlCommand drop = source.CreateCommand("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1");
-                    drop.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Slot });
-                    await drop.ExecuteNonQueryAsync();
-                    break;
-                }
-                catch (PostgresException ex) when (ex.SqlState == "55006")
-                {
-                    await Task.Delay(100); // the stopped relay's walsender is still exiting
-                }
-            }
-        }
-
+        await slot.DisposeAsync();
         await Database.DisposeAsync();
     }
 }

@@ -6,6 +6,7 @@ using Outbox.TestSupport.Data;
 using Outbox.TestSupport.Kafka;
 using Outbox.TestSupport.PostgreSql;
 using Xunit.Abstractions;
+using Outbox.TestSupport.Hosting;
 
 namespace Outbox.Reliability.Tests.Scenarios;
 
@@ -21,7 +22,7 @@ public sealed class LogTailingScenariosTests(PostgreSqlServer postgres, ITestOut
     public async Task LogRelayKilledAfterAck_TheNextStreamsFromTheLastConfirmedPosition_NothingLost()
     {
         const int messages = 200;
-        await using LogSlot slot = await LogSlot.CreateAsync(Database.ConnectionString);
+        await using LogSlot slot = await LogSlot.CreateAsync(Database.ConnectionString, "reliability");
         List<Guid> written;
         await using (ScenarioHost writer = await StartHostAsync(o => o.EnableRelay = false, configureBuilder: slot.Use))
         {
@@ -61,7 +62,7 @@ public sealed class LogTailingScenariosTests(PostgreSqlServer postgres, ITestOut
         const int messages = 5_000;
         const int perTransaction = 50;
         TimeSpan outageLength = TimeSpan.FromSeconds(30);
-        await using LogSlot slot = await LogSlot.CreateAsync(Database.ConnectionString);
+        await using LogSlot slot = await LogSlot.CreateAsync(Database.ConnectionString, "reliability");
         await using ScenarioHost host = await StartHostAsync(configureBuilder: slot.Use);
         var order = new ConcurrentDictionary<string, List<Guid>>();
 
@@ -115,7 +116,7 @@ public sealed class LogTailingScenariosTests(PostgreSqlServer postgres, ITestOut
     {
         await using DedicatedPostgreSql server = await DedicatedPostgreSql.StartAsync();
         ScenarioDatabase database = await ScenarioDatabase.CreateAsync(server.ConnectionString);
-        LogSlot slot = await LogSlot.CreateAsync(database.ConnectionString);
+        LogSlot slot = await LogSlot.CreateAsync(database.ConnectionString, "reliability");
         await using ScenarioHost host = await ScenarioHost.StartAsync(database.ConnectionString, Kafka.BootstrapServers, configureBuilder: slot.Use);
 
         var confirmed = new ConcurrentBag<Guid>();
@@ -180,7 +181,7 @@ public sealed class LogTailingScenariosTests(PostgreSqlServer postgres, ITestOut
     [Fact]
     public async Task TwoInstances_TheStreamingOneSIGKILLed_TheStandByTakesOver_NothingLost()
     {
-        await using LogSlot slot = await LogSlot.CreateAsync(Database.ConnectionString);
+        await using LogSlot slot = await LogSlot.CreateAsync(Database.ConnectionString, "reliability");
         using ChildProcess first = ChildProcess.Start("relay", ("db", Database.ConnectionString), ("kafka", Kafka.BootstrapServers), ("name", "first-log-relay"), ("log-slot", slot.Name));
         await first.WaitForLineAsync("STARTED", TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromSeconds(1)); // it holds the slot

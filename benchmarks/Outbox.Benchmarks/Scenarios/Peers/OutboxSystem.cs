@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Outbox.Benchmarks.Infrastructure;
 using Outbox.TestSupport.Data;
+using Outbox.TestSupport.Hosting;
 
 namespace Outbox.Benchmarks.Scenarios.Peers;
 
@@ -37,7 +38,7 @@ internal sealed class OutboxSystem : IPeerSystem
 
     public static async Task<IPeerSystem> StartAsync(PeerRun run, bool relay, bool directSend, bool deleteOnComplete, bool logTailing = false)
     {
-        LogSlot? slot = logTailing ? await LogSlot.CreateAsync(run.ConnectionString) : null;
+        LogSlot? slot = logTailing ? await LogSlot.CreateAsync(run.ConnectionString, "bench") : null;
         HostApplicationBuilder builder = PeerHost.CreateBuilder();
         builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(run.ConnectionString));
         IOutboxBuilder outbox = builder.Services
