@@ -15,7 +15,7 @@ namespace Outbox.PostgreSql.Relay;
 /// <summary>
 /// One hold on the slot, from START_REPLICATION until the connection ends or the host stops: the
 /// reader turns the stream into committed transactions in the window (pausing while it is full),
-/// the two send lanes take due messages from it through the relay's send and outcome steps, and
+/// the send lanes (<see cref="OutboxOptions.MaxConcurrentBatches"/> main lanes and one for failing topics) take due messages from it through the relay's send and outcome steps, and
 /// the confirmer tells the slot how far everything is acknowledged or DEAD. What was not confirmed
 /// when the session ends is streamed again by the next one (at least once, same message id).
 /// </summary>
@@ -48,9 +48,11 @@ internal sealed partial class LogStreamSession(
         using var failed = new CancellationTokenSource();
         using var lanes = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, failed.Token);
         Task reading = ReadAsync(replication, failed.Token);
+        // MaxConcurrentBatches main lanes overlap one batch's broker round trip with the next; a key
+        // with a message in flight is skipped by the others, so its order holds.
         Task[] sending =
         [
-            SendLoopAsync(failingLane: false, lanes.Token, failed.Token),
+            .. Enumerable.Range(0, Math.Max(1, outboxOptions.MaxConcurrentBatches)).Select(_ => SendLoopAsync(failingLane: false, lanes.Token, failed.Token)),
             SendLoopAsync(failingLane: true, lanes.Token, failed.Token),
             ConfirmLoopAsync(replication, reading, lanes.Token),
         ];

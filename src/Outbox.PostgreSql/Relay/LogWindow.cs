@@ -5,8 +5,8 @@ namespace Outbox.PostgreSql.Relay;
 /// <summary>
 /// The streamed messages the broker has not acknowledged yet, in commit order, and the log position
 /// the slot may be confirmed to: just past the last transaction before the first one with a message
-/// still unresolved. Two lanes take from it: the main lane sends what is due on healthy topics; the
-/// retry lane sends what is due on topics whose last send failed, so a failing topic holds the others
+/// still unresolved. Lanes take from it: the main lanes (several, overlapping their broker round trips)
+/// send what is due on healthy topics; the retry lane sends what is due on topics whose last send failed, so a failing topic holds the others
 /// back only for its first failed send. Per key, a message is never taken while an earlier one of
 /// its key is unresolved outside the batch being taken (a batch keeps its order in the transport).
 /// </summary>
