@@ -144,23 +144,17 @@ internal sealed class LogMessageInterceptor(IOptions<PostgreSqlLogTailingOptions
         return written ? null : frames;
     }
 
-    private static void FailedState(LogContextState state)
+    /// <summary>The save failed: its messages are staged again, for a retried save to write.</summary>
+    private void Failed(DbContext? context)
     {
-        if (state.SavingMessages is { } messages)
+        if (context is null || staging.Find(context) is not { Saving: not null } state)
         {
-            state.Staged.InsertRange(0, messages);
+            return;
         }
 
+        state.Staged.InsertRange(0, state.SavingMessages!);
         state.Saving = null;
         state.SavingMessages = null;
         state.WrittenIn = null;
-    }
-
-    private void Failed(DbContext? context)
-    {
-        if (context is not null && staging.Find(context) is { Saving: not null } state)
-        {
-            FailedState(state);
-        }
     }
 }
